@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	listersv1 "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/yaml"
+)
+
+// The annotations a kubelet puts on the mirror pod of a static pod.
+const (
+	mirrorAnnotation = "kubernetes.io/config.mirror"
+	hashAnnotation   = "kubernetes.io/config.hash"
+	sourceAnnotation = "kubernetes.io/config.source"
+	seenAnnotation   = "kubernetes.io/config.seen"
+)
+
+// runStaticPods does the one kubelet duty kwok lacks: it watches each simulated
+// node's staticPodPath (read from the node's /var/lib/kubelet/config.yaml) and keeps
+// a mirror pod in the API for every manifest there, as a real kubelet would.
+func runStaticPods() int {
+	fs := flag.NewFlagSet("static-pods", flag.ContinueOnError)
+	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the cluster")
+	nodesDir := fs.String("nodes-dir", "", "folder with one root folder per node")
+	interval := fs.Duration("interval", 500*time.Millisecond, "how often the manifests are read")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		return 2
+	}
+	config, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "static-pods:", err)
+		return 1
+	}
+	client := kubernetes.NewForConfigOrDie(config)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	factory := informers.NewSharedInformerFactory(client, 0)
+	pods := factory.Core().V1().Pods().Lister()
+	nodes := factory.Core().V1().Nodes().Lister()
+	factory.Start(ctx.Done())
+	factory.WaitForCacheSync(ctx.Done())
+
+	agent := &staticPodAgent{client: client, pods: pods, nodes: nodes, nodesDir: *nodesDir}
+	ticker := time.NewTicker(*interval)
+	defer ticker.Stop()
+	for {
+		agent.syncAll(ctx)
+		select {
+		case <-ctx.Done():
+			return 0
+		case <-ticker.C:
+		}
+	}
+}
+
+type staticPodAgent struct {
+	client   kubernetes.Interface
+	pods     listersv1.PodLister
+	nodes    listersv1.NodeLister
+	nodesDir string
+}
+
+func (a *staticPodAgent) syncAll(ctx context.Context) {
+	entries, err := os.ReadDir(a.nodesDir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "static-pods:", err)
+		return
+	}
+	for _, entry := range entries {
+		if entry.IsDir() {
+			a.syncNode(ctx, entry.Name())
+		}
+	}
+}
+
+func (a *staticPodAgent) syncNode(ctx context.Context, nodeName string) {
+	node, err := a.nodes.Get(nodeName)
+	if err != nil {
+		return // not registered yet; a later pass picks it up
+	}
+	root := filepath.Join(a.nodesDir, nodeName)
+	wanted := readStaticPods(root, node)
+
+	existing := map[string]*corev1.Pod{}
+	all, _ := a.pods.List(labels.Everything())
+	for _, pod := range all {
+		if pod.Spec.NodeName == nodeName && pod.Annotations[mirrorAnnotation] != "" {
+			existing[pod.Namespace+"/"+pod.Name] = pod
+		}
+	}
+	for key, pod := range wanted {
+		current, found := existing[key]
+		delete(existing, key)
+		if found && current.Annotations[hashAnnotation] == pod.Annotations[hashAnnotation] && current.DeletionTimestamp == nil {
+			continue
+		}
+		if found {
+			a.deletePod(ctx, current)
+			continue // recreated on the next pass, once the old one is gone
+		}
+		if _, err := a.client.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			fmt.Fprintf(os.Stderr, "static-pods: create mirror pod %s: %v\n", key, err)
+		}
+	}
+	for _, stale := range existing {
+		if stale.DeletionTimestamp == nil {
+			a.deletePod(ctx, stale)
+		}
+	}
+}
+
+func (a *staticPodAgent) deletePod(ctx context.Context, pod *corev1.Pod) {
+	err := a.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
+		fmt.Fprintf(os.Stderr, "static-pods: delete mirror pod %s/%s: %v\n", pod.Namespace, pod.Name, err)
+	}
+}
+
+// kubeletConfig holds the one field of /var/lib/kubelet/config.yaml this agent reads.
+type kubeletConfig struct {
+	StaticPodPath string `json:"staticPodPath"`
+}
+
+func staticPodDir(root string) string {
+	data, err := os.ReadFile(filepath.Join(root, "var/lib/kubelet/config.yaml"))
+	if err != nil {
+		return ""
+	}
+	var config kubeletConfig
+	if yaml.Unmarshal(data, &config) != nil || config.StaticPodPath == "" {
+		return ""
+	}
+	return filepath.Join(root, config.StaticPodPath)
+}
+
+// readStaticPods turns every manifest in the node's staticPodPath into the mirror
+// pod a kubelet would create for it, keyed by namespace/name.
+func readStaticPods(root string, node *corev1.Node) map[string]*corev1.Pod {
+	wanted := map[string]*corev1.Pod{}
+	dir := staticPodDir(root)
+	if dir == "" {
+		return wanted
+	}
+	files, err := os.ReadDir(dir)
+	if err != nil {
+		return wanted
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name() < files[j].Name() })
+	for _, file := range files {
+		name := file.Name()
+		// The kubelet ignores dotfiles; editors leave them behind while saving.
+		if file.IsDir() || strings.HasPrefix(name, ".") {
+			continue
+		}
+		pod, err := mirrorPodFromFile(filepath.Join(dir, name), node)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "static-pods: %s: %v\n", filepath.Join(dir, name), err)
+			continue
+		}
+		key := pod.Namespace + "/" + pod.Name
+		if _, taken := wanted[key]; !taken {
+			wanted[key] = pod
+		}
+	}
+	return wanted
+}
+
+func mirrorPodFromFile(path string, node *corev1.Node) (*corev1.Pod, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var pod corev1.Pod
+	if err := yaml.UnmarshalStrict(data, &pod); err != nil {
+		return nil, err
+	}
+	if pod.Kind != "Pod" || pod.Name == "" {
+		return nil, fmt.Errorf("not a Pod manifest with a name")
+	}
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:16])
+	if pod.Namespace == "" {
+		pod.Namespace = metav1.NamespaceDefault
+	}
+	pod.Name = pod.Name + "-" + node.Name
+	if pod.Annotations == nil {
+		pod.Annotations = map[string]string{}
+	}
+	pod.Annotations[mirrorAnnotation] = hash
+	pod.Annotations[hashAnnotation] = hash
+	pod.Annotations[sourceAnnotation] = "file"
+	pod.Annotations[seenAnnotation] = time.Now().UTC().Format(time.RFC3339Nano)
+	controller := true
+	pod.OwnerReferences = []metav1.OwnerReference{{
+		APIVersion: "v1", Kind: "Node", Name: node.Name, UID: node.UID, Controller: &controller,
+	}}
+	pod.Spec.NodeName = node.Name
+	pod.Spec.Tolerations = append(pod.Spec.Tolerations, corev1.Toleration{Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute})
+	pod.ResourceVersion = ""
+	pod.UID = ""
+	pod.Status = corev1.PodStatus{}
+	return &pod, nil
+}
