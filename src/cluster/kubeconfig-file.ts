@@ -1,0 +1,73 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { parseDocument, type YAMLSeq } from "yaml";
+
+/** The file kubectl writes to: the first entry of $KUBECONFIG, else ~/.kube/config. */
+export function kubeconfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  const first = env.KUBECONFIG?.split(delimiter).find(Boolean);
+  return first ?? join(homedir(), ".kube", "config");
+}
+
+export interface ContextEntry {
+  name: string;
+  server: string;
+  certificateAuthorityData: string;
+  clientCertificateData: string;
+  clientKeyData: string;
+}
+
+const sections = ["clusters", "users", "contexts"] as const;
+
+async function load(file: string) {
+  const text = existsSync(file) ? await readFile(file, "utf8") : "";
+  const doc = parseDocument(text || "apiVersion: v1\nkind: Config\npreferences: {}\n");
+  for (const section of sections) {
+    if (!doc.has(section) || doc.get(section) === null) doc.set(section, doc.createNode([]));
+  }
+  return doc;
+}
+
+function without(doc: ReturnType<typeof parseDocument>, section: string, name: string) {
+  const seq = doc.get(section) as YAMLSeq;
+  seq.items = seq.items.filter((item) => (item as { get?: (k: string) => unknown }).get?.("name") !== name);
+  return seq;
+}
+
+/**
+ * Adds (or replaces) a cluster, user and context of one name and makes it current,
+ * leaving every other entry and comment as it was, the way kind does.
+ */
+export async function mergeContext(file: string, entry: ContextEntry): Promise<void> {
+  const doc = await load(file);
+  const { name } = entry;
+  without(doc, "clusters", name).add(
+    doc.createNode({
+      name,
+      cluster: { server: entry.server, "certificate-authority-data": entry.certificateAuthorityData },
+    }),
+  );
+  without(doc, "users", name).add(
+    doc.createNode({
+      name,
+      user: {
+        "client-certificate-data": entry.clientCertificateData,
+        "client-key-data": entry.clientKeyData,
+      },
+    }),
+  );
+  without(doc, "contexts", name).add(doc.createNode({ name, context: { cluster: name, user: name } }));
+  doc.set("current-context", name);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, doc.toString(), { mode: 0o600 });
+}
+
+/** Removes the cluster, user and context of one name; clears current-context if it was that one. */
+export async function removeContext(file: string, name: string): Promise<void> {
+  if (!existsSync(file)) return;
+  const doc = await load(file);
+  for (const section of sections) without(doc, section, name);
+  if (doc.get("current-context") === name) doc.set("current-context", "");
+  await writeFile(file, doc.toString(), { mode: 0o600 });
+}
