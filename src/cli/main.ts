@@ -2,13 +2,37 @@
 import { Command, CommanderError } from "commander";
 import { ExitCode, KubedrillError } from "../errors.js";
 import { registerCluster } from "./cluster.js";
+import { registerCheck, registerGrade } from "./grade.js";
+import { registerList } from "./list.js";
+import { registerNode } from "./node.js";
+import { registerReset } from "./reset.js";
+import { registerShow } from "./show.js";
+import { registerStart } from "./start.js";
+import { registerVerify } from "./verify.js";
 
 const program = new Command("kubedrill")
   .description("Practise CKA/CKAD tasks on a real cluster; checks grade your work with points and reasons.")
   .exitOverride()
-  .showHelpAfterError("(run kubedrill --help for usage)");
+  .showHelpAfterError("(run kubedrill --help for usage)")
+  .option("--context <name>", "kubeconfig context to use (default: the current one)")
+  .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+  .option(
+    "--tasks <dir>",
+    "an extra catalog folder (repeatable)",
+    (dir: string, all: string[]) => [...all, dir],
+    [],
+  )
+  .option("--allow-context <name>", "allow start/reset on this context even if it is not a practice cluster");
 
+registerList(program);
+registerShow(program);
+registerStart(program);
+registerCheck(program);
+registerReset(program);
+registerGrade(program);
 registerCluster(program);
+registerNode(program);
+registerVerify(program);
 
 function report(err: unknown): number {
   if (err instanceof KubedrillError) {

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
 import { localClusterSources } from "./paths.js";
 
 interface ImageCatalog {
@@ -22,16 +22,33 @@ export async function loadImageCatalog(): Promise<ImageCatalog> {
   return parse(await readFile(join(localClusterSources, "stages", "images.yaml"), "utf8")) as ImageCatalog;
 }
 
-/** Fills the stage templates: kwok evaluates selectors with jq and templates with Go's text/template. */
+/**
+ * Fills the stage templates: kwok evaluates selectors with jq and templates with
+ * Go's text/template. The files are parsed and filled as data so that quoting in
+ * them does not matter.
+ */
 export async function renderStages(kubernetesVersion: string): Promise<string> {
   const pattern = imagePattern(await loadImageCatalog());
   // A JSON string literal is also a valid jq and Go template string literal.
   const literal = JSON.stringify(pattern);
   const imagesKnown = `[.spec.containers[].image, (.spec.initContainers // [])[].image] | all(test(${literal}))`;
-  const read = (name: string) => readFile(join(localClusterSources, "stages", name), "utf8");
-  const pods = (await read("pod.yaml"))
-    .replaceAll("IMAGES_KNOWN", imagesKnown.replaceAll("'", "''"))
-    .replaceAll('"IMAGE_PATTERN"', literal);
-  const nodes = (await read("node.yaml")).replaceAll("KUBE_VERSION", kubernetesVersion);
-  return `${pods}\n---\n${nodes}`;
+  const fillText = (text: string) =>
+    text
+      .replaceAll("IMAGES_KNOWN", imagesKnown)
+      .replaceAll('"IMAGE_PATTERN"', literal)
+      .replaceAll("KUBE_VERSION", kubernetesVersion);
+  const fillValue = (value: unknown): unknown => {
+    if (typeof value === "string") return fillText(value);
+    if (Array.isArray(value)) return value.map(fillValue);
+    if (value && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillValue(v)]));
+    }
+    return value;
+  };
+  const docs: string[] = [];
+  for (const name of ["pod.yaml", "node.yaml"]) {
+    const text = await readFile(join(localClusterSources, "stages", name), "utf8");
+    for (const doc of parseAllDocuments(text)) docs.push(stringify(fillValue(doc.toJS())));
+  }
+  return docs.join("---\n");
 }

@@ -1,0 +1,191 @@
+import { z } from "zod";
+
+/**
+ * The task format. This zod schema is the single source: the TypeScript types
+ * below and tasks/task.schema.json (for editor completion) are derived from it.
+ */
+
+export const domains = ["workloads", "networking", "storage", "troubleshooting", "architecture"] as const;
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m)$/, "a duration such as 500ms, 30s or 2m")
+  .describe("A duration: 500ms, 30s, 2m");
+
+const name = z.string().min(1).describe("Object name; {{vars}} allowed");
+
+const objectRef = z
+  .strictObject({
+    kind: z.string().min(1).describe("Kind, e.g. Pod, Deployment, Node"),
+    apiVersion: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Defaults from the kind for built-in kinds, e.g. apps/v1 for Deployment"),
+    name: name.optional(),
+    namespace: z.string().optional().describe("Defaults to the task's namespace for namespaced kinds"),
+    selector: z.string().optional().describe("Label selector, e.g. app=web,tier in (frontend)"),
+    match: z
+      .enum(["all", "any"])
+      .optional()
+      .describe("With a selector: every selected object must pass (all, default) or at least one (any)"),
+  })
+  .describe("The object(s) a check reads or a step waits for: by name, or by label selector");
+
+const nodePath = z
+  .strictObject({
+    node: name.describe("Node name, e.g. {{worker}}"),
+    path: z
+      .string()
+      .regex(/^(\/|\{\{)/, "an absolute path, or one that starts with a {{variable}}")
+      .describe("Absolute path on the node"),
+  })
+  .describe("A file on a node, reached through node access");
+
+const manifestSource = {
+  file: z.string().min(1).optional().describe("A YAML file beside task.yaml (may hold several documents)"),
+  manifest: z
+    .union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))])
+    .optional()
+    .describe("Inline object(s)"),
+};
+
+export const stepSchema = z
+  .union([
+    z.strictObject({
+      apply: z.strictObject(manifestSource).describe("Create or update objects (server-side apply)"),
+    }),
+    z.strictObject({ delete: objectRef.describe("Delete an object if it exists") }),
+    z.strictObject({
+      labelNode: z.strictObject({
+        node: name,
+        labels: z.record(z.string(), z.string().nullable()).describe("Labels to set; null removes a label"),
+      }),
+    }),
+    z.strictObject({
+      writeNodeFile: nodePath.extend({ content: z.string().describe("File content; {{vars}} are filled") }),
+    }),
+    z.strictObject({ removeNodeFile: nodePath }),
+    z.strictObject({
+      wait: z.strictObject({
+        resource: objectRef,
+        expect: z.string().min(1).describe("CEL over `object` that must become true"),
+        timeout: duration.optional(),
+      }),
+    }),
+  ])
+  .describe("A setup step: declarative, no shell");
+
+const contentChecks = {
+  equals: z.string().optional().describe("The content, trimmed, must equal this (after filling {{vars}})"),
+  pattern: z.string().optional().describe("A regular expression the content must match"),
+};
+
+const checkBase = {
+  title: z.string().min(1).describe("What the check proves, as a sentence the learner reads"),
+  points: z.number().int().positive().default(1).describe("Points earned when the check passes"),
+  within: duration.optional().describe("Keep checking until it passes or this time is up"),
+  passesUnsolved: z
+    .boolean()
+    .optional()
+    .describe("This check legitimately passes before the task is solved (verify then allows it)"),
+  match: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("Partial object the actual object must contain; lists of named items match by name"),
+  expect: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("CEL expression over `object` (and `objects`, `vars`) that must be true"),
+};
+
+export const checkSchema = z
+  .union([
+    z.strictObject({
+      ...checkBase,
+      resource: objectRef,
+      absent: z.boolean().optional().describe("Passes when no such object exists"),
+    }),
+    z.strictObject({
+      ...checkBase,
+      file: z
+        .string()
+        .min(1)
+        .describe(
+          "Answer file name under <answers>/<task-id>/; with match/expect it is parsed as a manifest",
+        ),
+      ...contentChecks,
+    }),
+    z.strictObject({ ...checkBase, nodeFile: nodePath, ...contentChecks }),
+  ])
+  .describe("A check: reads the cluster, an answer file or a node file; never writes");
+
+const variableSchema = z
+  .union([
+    z.strictObject({
+      nodeFile: nodePath.describe("Read this node file at start and check time"),
+      pattern: z.string().min(1).describe("Regular expression; the first capture group is the value"),
+    }),
+    z.strictObject({
+      resource: objectRef.describe("Read this object at start and check time"),
+      field: z.string().min(1).describe("Dotted field path, e.g. status.podIP or spec.nodeName"),
+    }),
+  ])
+  .describe("A variable read from the cluster: a node file's regex capture, or an object's field");
+
+export const taskSchema = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "kebab-case, e.g. pod-fix-redis-image")
+      .describe("Unique id; the task's folder has the same name"),
+    title: z.string().min(1),
+    domain: z.enum(domains).describe("CKA curriculum domain"),
+    difficulty: z.enum(["easy", "medium", "hard"]),
+    minutes: z.number().positive().describe("Time budget, as in the exam"),
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+      .describe("The task's namespace: start creates it, reset deletes it"),
+    description: z.string().min(1).describe("Markdown shown to the learner; {{vars}} are filled"),
+    vars: z
+      .record(z.string(), variableSchema)
+      .optional()
+      .describe("Extra variables besides worker, namespace, taskId, answers"),
+    setup: z.array(stepSchema).default([]),
+    checks: z.array(checkSchema).min(1),
+    cleanup: z
+      .strictObject({
+        nodeLabels: z
+          .array(
+            z.strictObject({ node: name.optional().describe("Default: every node"), key: z.string().min(1) }),
+          )
+          .optional()
+          .describe("Node labels the learner adds; reset removes them"),
+        nodeFiles: z.array(nodePath).optional().describe("Node files the learner writes; reset removes them"),
+      })
+      .optional()
+      .describe("What the learner's solution leaves outside the namespace, for reset to remove"),
+    hints: z.array(z.string().min(1)).default([]),
+    solution: z
+      .string()
+      .min(1)
+      .describe("A runnable shell script (kubectl, kubedrill node …) that solves the task"),
+  })
+  .describe("A kubedrill task");
+
+export type Task = z.output<typeof taskSchema>;
+export type Check = z.output<typeof checkSchema>;
+export type Step = z.output<typeof stepSchema>;
+export type ObjectRef = z.output<typeof objectRef>;
+export type NodePath = z.output<typeof nodePath>;
+
+/** The JSON Schema editors use through the modeline at the top of every task.yaml. */
+export function taskJsonSchema(): object {
+  return {
+    $id: "https://kubedrill.dev/task.schema.json",
+    title: "kubedrill task",
+    ...z.toJSONSchema(taskSchema, { io: "input", target: "draft-7" }),
+  };
+}

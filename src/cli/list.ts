@@ -1,0 +1,43 @@
+import type { Command } from "commander";
+import { domains } from "../catalog/schema.js";
+import { UsageError } from "../errors.js";
+import { globals, loadTasks } from "./common.js";
+import { exitWith } from "./output.js";
+
+export function registerList(program: Command): void {
+  program
+    .command("list")
+    .description("list the tasks in the catalog")
+    .option("--domain <domain>", `only one domain (${domains.join(", ")})`)
+    .option("--json", "print JSON")
+    .action(
+      exitWith(async (options: { domain?: string; json?: boolean }, command: Command) => {
+        if (options.domain && !domains.includes(options.domain as (typeof domains)[number])) {
+          throw new UsageError(`unknown domain "${options.domain}"`, `use one of: ${domains.join(", ")}`);
+        }
+        const tasks = (await loadTasks(globals(command)))
+          .map((t) => t.task)
+          .filter((t) => !options.domain || t.domain === options.domain);
+        const rows = tasks.map((t) => ({
+          id: t.id,
+          title: t.title,
+          domain: t.domain,
+          difficulty: t.difficulty,
+          minutes: t.minutes,
+          points: t.checks.reduce((sum, c) => sum + c.points, 0),
+        }));
+        if (options.json) {
+          console.log(JSON.stringify(rows, null, 2));
+          return 0;
+        }
+        const width = Math.max(4, ...rows.map((r) => r.id.length));
+        console.log(`${"TASK".padEnd(width)}  DOMAIN           LEVEL   MIN  PTS  TITLE`);
+        for (const r of rows) {
+          console.log(
+            `${r.id.padEnd(width)}  ${r.domain.padEnd(15)}  ${r.difficulty.padEnd(6)}  ${String(r.minutes).padStart(3)}  ${String(r.points).padStart(3)}  ${r.title}`,
+          );
+        }
+        return 0;
+      }),
+    );
+}

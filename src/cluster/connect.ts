@@ -1,0 +1,30 @@
+import { ClusterError } from "../errors.js";
+import { type ApiOptions, KubeApi } from "./api.js";
+import { type NodeAccess, nodeAccessFor } from "./node-access.js";
+import { assertMayWrite } from "./safety.js";
+
+export interface Connection {
+  api: KubeApi;
+  context: string;
+  server: string;
+  /** Undefined when this cluster offers no node access; node checks then fail with that reason. */
+  nodes?: NodeAccess;
+}
+
+/** Loads the kubeconfig, checks the API answers, and picks node access for the context. */
+export async function connect(
+  options: ApiOptions & { allowContext?: string; write?: boolean },
+): Promise<Connection> {
+  const api = KubeApi.load(options);
+  const context = api.contextName;
+  const server = api.server;
+  if (options.write) assertMayWrite(context, server, options.allowContext);
+  await api.request("GET", "/version");
+  let nodes: NodeAccess | undefined;
+  try {
+    nodes = nodeAccessFor(context);
+  } catch (err) {
+    if (!(err instanceof ClusterError)) throw err;
+  }
+  return { api, context, server, nodes };
+}

@@ -1,0 +1,79 @@
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join, normalize } from "node:path";
+import { ClusterError, UsageError } from "../errors.js";
+import { localContext, localPaths } from "./local/control-plane.js";
+
+/** Files on a cluster node, whatever the driver: a folder, a container, a VM. */
+export interface NodeAccess {
+  readonly driver: string;
+  read(node: string, path: string): Promise<string | undefined>;
+  write(node: string, path: string, content: string): Promise<void>;
+  remove(node: string, path: string): Promise<void>;
+  copyTo(localFile: string, node: string, path: string): Promise<void>;
+  copyFrom(node: string, path: string, localFile: string): Promise<void>;
+  /** The command a learner runs for a shell on the node. */
+  shell(node: string): { command: string; args: string[]; cwd?: string };
+}
+
+/** The local cluster's nodes are folders: /etc/x on node n is <state>/nodes/n/etc/x. */
+export class LocalNodeAccess implements NodeAccess {
+  readonly driver = "local";
+
+  constructor(private readonly nodesDir = localPaths().nodes) {}
+
+  hostPath(node: string, path: string): string {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(node)) throw new UsageError(`"${node}" is not a node name`);
+    const root = join(this.nodesDir, node);
+    if (!existsSync(root)) {
+      throw new UsageError(
+        `no node "${node}" in the local cluster`,
+        "list the nodes with: kubectl get nodes",
+      );
+    }
+    if (!path.startsWith("/"))
+      throw new UsageError(`node path "${path}" must be absolute, e.g. /etc/kubernetes/manifests`);
+    // normalize() folds any ../ so the result cannot leave the node's root.
+    return join(root, normalize(path));
+  }
+
+  async read(node: string, path: string) {
+    const file = this.hostPath(node, path);
+    return existsSync(file) ? readFile(file, "utf8") : undefined;
+  }
+
+  async write(node: string, path: string, content: string) {
+    const file = this.hostPath(node, path);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, content);
+  }
+
+  async remove(node: string, path: string) {
+    await rm(this.hostPath(node, path), { force: true, recursive: true });
+  }
+
+  async copyTo(localFile: string, node: string, path: string) {
+    const file = this.hostPath(node, path);
+    await mkdir(dirname(file), { recursive: true });
+    await copyFile(localFile, file);
+  }
+
+  async copyFrom(node: string, path: string, localFile: string) {
+    await copyFile(this.hostPath(node, path), localFile);
+  }
+
+  shell(node: string) {
+    const cwd = this.hostPath(node, "/");
+    return { command: process.env.SHELL || "/bin/sh", args: [], cwd };
+  }
+}
+
+/** Picks the node-access driver from the kubeconfig context's name. */
+export function nodeAccessFor(context: string): NodeAccess {
+  if (context === localContext) return new LocalNodeAccess();
+  throw new ClusterError(
+    `no node access for context "${context}": node-level tasks need the local cluster`,
+    context,
+    "start it with: kubedrill cluster up",
+  );
+}

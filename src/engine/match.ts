@@ -1,0 +1,132 @@
+import type { Mismatch } from "./types.js";
+
+/**
+ * Partial match of `want` against `actual`: every field in `want` must be found in
+ * `actual`; anything else in `actual` is ignored. Returns one Mismatch per difference.
+ *
+ * - maps: each wanted key must match; a missing key gives `found: undefined`.
+ * - lists of objects that all have a string `name` (containers, ports, env…): each
+ *   wanted item is matched against the actual item of the same name, in any order.
+ * - other lists: each wanted item must match some actual item.
+ * - `null` wanted: the field must be absent or null.
+ * - scalars: strictly equal, or equal Kubernetes quantities (see sameQuantity).
+ */
+export function match(want: unknown, actual: unknown, path = ""): Mismatch[] {
+  if (want === null) return actual === undefined || actual === null ? [] : [{ path, found: actual, want }];
+  if (actual === undefined) return [{ path, found: undefined, want }];
+  if (Array.isArray(want)) {
+    if (!Array.isArray(actual)) return [{ path, found: actual, want }];
+    return want.length > 0 && want.every(isNamed)
+      ? matchNamedList(want, actual, path)
+      : matchAnyList(want, actual, path);
+  }
+  if (isRecord(want)) {
+    if (!isRecord(actual)) return [{ path, found: actual, want }];
+    return Object.entries(want).flatMap(([key, value]) =>
+      match(value, Object.hasOwn(actual, key) ? actual[key] : undefined, appendKey(path, key)),
+    );
+  }
+  return want === actual || sameQuantity(want, actual) ? [] : [{ path, found: actual, want }];
+}
+
+/** `spec.containers[redis].image: found "redis123", want "redis"` */
+export function formatMismatch(m: Mismatch): string {
+  const prefix = m.path ? `${m.path}: ` : "";
+  if (m.message !== undefined) {
+    const details = [
+      ...(m.found !== undefined ? [`found ${formatValue(m.found)}`] : []),
+      ...(m.want !== undefined ? [`want ${formatValue(m.want)}`] : []),
+    ];
+    return `${prefix}${m.message}${details.length > 0 ? ` (${details.join(", ")})` : ""}`;
+  }
+  const found = m.found === undefined ? "missing" : `found ${formatValue(m.found)}`;
+  return `${prefix}${found}${m.want !== undefined ? `, want ${formatValue(m.want)}` : ""}`;
+}
+
+/**
+ * Appends a map key to a field path. Keys that are not plain words (label and
+ * annotation keys such as `app.kubernetes.io/name`) are bracketed and quoted so
+ * the path stays unambiguous.
+ */
+export function appendKey(path: string, key: string): string {
+  if (!/^[\w-]+$/.test(key)) return `${path}[${JSON.stringify(key)}]`;
+  return path ? `${path}.${key}` : key;
+}
+
+function matchNamedList(want: Named[], actual: unknown[], path: string): Mismatch[] {
+  return want.flatMap((item) => {
+    const itemPath = `${path}[${item.name}]`;
+    const found = actual.find((a) => isRecord(a) && a.name === item.name);
+    if (found !== undefined) return match(item, found, itemPath);
+    const names = actual.flatMap((a) => (isRecord(a) && typeof a.name === "string" ? [a.name] : []));
+    return [{ path: itemPath, found: names, message: `no item named ${JSON.stringify(item.name)}` }];
+  });
+}
+
+function matchAnyList(want: unknown[], actual: unknown[], path: string): Mismatch[] {
+  return want.flatMap((item, i) =>
+    actual.some((a) => match(item, a).length === 0)
+      ? []
+      : [{ path: `${path}[${i}]`, found: actual, want: item, message: "no item matches" }],
+  );
+}
+
+type JsonMap = Record<string, unknown>;
+
+interface Named extends JsonMap {
+  name: string;
+}
+
+function isNamed(value: unknown): value is Named {
+  return isRecord(value) && typeof value.name === "string";
+}
+
+function isRecord(value: unknown): value is JsonMap {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// Suffixes of Kubernetes resource.Quantity: binary (Ki…Ei), decimal SI (n…E), or a decimal exponent.
+const quantityPattern = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([numkMGTPE])|[eE]([+-]?\d+))?$/;
+const binaryPower: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+const decimalExponent: Record<string, number> = {
+  n: -9,
+  u: -6,
+  m: -3,
+  k: 3,
+  M: 6,
+  G: 9,
+  T: 12,
+  P: 15,
+  E: 18,
+};
+
+/**
+ * Quantities compare by value ("100m" == "0.1", "64Mi" == 67108864) only when at least
+ * one side carries a unit suffix. Without one, numbers and numeric strings stay strictly
+ * typed, so a port 80 never matches the string "80".
+ */
+function sameQuantity(want: unknown, actual: unknown): boolean {
+  const a = parseQuantity(want);
+  const b = parseQuantity(actual);
+  return a !== undefined && b !== undefined && (a.suffixed || b.suffixed) && a.value === b.value;
+}
+
+function parseQuantity(value: unknown): { value: number; suffixed: boolean } | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? { value, suffixed: false } : undefined;
+  if (typeof value !== "string") return undefined;
+  const m = quantityPattern.exec(value);
+  if (!m) return undefined;
+  const [, mantissa = "", binary, decimal, exponent] = m;
+  // Scaling through the exponent of a number literal keeps "300m" and "0.3" bit-identical.
+  if (binary) return { value: Number(mantissa) * 2 ** (binaryPower[binary] ?? 0), suffixed: true };
+  const scale = decimal ? (decimalExponent[decimal] ?? 0) : Number(exponent ?? 0);
+  return { value: Number(`${mantissa}e${scale}`), suffixed: decimal !== undefined || exponent !== undefined };
+}
+
+const maxValueLength = 80;
+
+/** Compact JSON, cut to fit on one line of a report. */
+export function formatValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > maxValueLength ? `${text.slice(0, maxValueLength - 1)}…` : text;
+}

@@ -1,0 +1,48 @@
+/** One way an actual object differs from what a check wants, at a field path. */
+export interface Mismatch {
+  /** Field path with list items named by their `name`, e.g. spec.containers[redis].image */
+  path: string;
+  /** What was found; undefined when the field is missing. */
+  found?: unknown;
+  want?: unknown;
+  /** Free text when found/want do not say it, e.g. a CEL evaluation error. */
+  message?: string;
+}
+
+export interface CheckResult {
+  title: string;
+  points: number;
+  /** points when passed, else 0 */
+  earned: number;
+  passed: boolean;
+  /** A check that could not run here (e.g. a capability the cluster lacks). */
+  skipped?: string;
+  /** Human-readable reasons, one per mismatch, empty when passed. */
+  reasons: string[];
+  durationMs: number;
+}
+
+export interface TaskResult {
+  id: string;
+  title: string;
+  domain: string;
+  checks: CheckResult[];
+  earned: number;
+  total: number;
+  /** Every check passed. */
+  passed: boolean;
+  durationMs: number;
+}
+
+export interface GradeReport {
+  tasks: TaskResult[];
+  earned: number;
+  total: number;
+  /** 0..100, one decimal */
+  percent: number;
+  passMark: number;
+  passed: boolean;
+  context?: string;
+  startedAt: string;
+  durationMs: number;
+}

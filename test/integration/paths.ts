@@ -1,0 +1,11 @@
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The test cluster lives apart from any practice cluster: its own state and kubeconfig. */
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+export const testRoot = join(repoRoot, ".kubedrill-test");
+export const testEnv = {
+  KUBECONFIG: join(testRoot, "kubeconfig"),
+  KUBEDRILL_STATE_DIR: join(testRoot, "state"),
+  KUBEDRILL_ANSWERS: join(testRoot, "answers"),
+};

@@ -1,0 +1,152 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { compileCel, evaluate } from "../../src/engine/cel.js";
+
+// Hand-written in the shape `kubectl get pod redis -n pods-redis -o json` returns for a
+// pod stuck on a wrong image (no cluster was at hand to capture one).
+const pod = JSON.parse(readFileSync(new URL("../fixtures/pod-redis.json", import.meta.url), "utf8"));
+const bindings = { object: pod, objects: [pod] };
+
+describe("evaluate", () => {
+  it("passes when the expression is true", () => {
+    expect(evaluate('object.status.phase == "Pending"', bindings)).toBe(true);
+  });
+
+  it("a false comparison of a field to a literal reports found and want", () => {
+    expect(evaluate('object.status.phase == "Running"', bindings)).toEqual({
+      path: "",
+      message: 'expect: object.status.phase == "Running" is false',
+      found: "Pending",
+      want: "Running",
+    });
+  });
+
+  it("a false != comparison reports what was found but no want", () => {
+    expect(evaluate('object.status.phase != "Pending"', bindings)).toEqual({
+      path: "",
+      message: 'expect: object.status.phase != "Pending" is false',
+      found: "Pending",
+    });
+  });
+
+  it("compares JSON numbers with integer literals and reports them as numbers", () => {
+    expect(evaluate("object.spec.containers[0].ports[0].containerPort == 6379", bindings)).toBe(true);
+    expect(evaluate("object.spec.terminationGracePeriodSeconds > 10", bindings)).toBe(true);
+    expect(evaluate("object.status.containerStatuses[0].restartCount >= 3", bindings)).toEqual({
+      path: "",
+      message: "expect: object.status.containerStatuses[0].restartCount >= 3 is false",
+      found: 0,
+      want: 3,
+    });
+  });
+
+  it("reads label keys with slashes through index access", () => {
+    expect(evaluate('object.metadata.labels["app.kubernetes.io/name"] == "web"', bindings)).toMatchObject({
+      found: "redis",
+      want: "web",
+    });
+  });
+
+  it("a false expression that is not a simple comparison reports only the expression", () => {
+    expect(evaluate('object.spec.containers.exists(c, c.image == "redis")', bindings)).toEqual({
+      path: "",
+      message: 'expect: object.spec.containers.exists(c, c.image == "redis") is false',
+    });
+  });
+
+  it("the exists macro passes when some container matches", () => {
+    expect(
+      evaluate(
+        'object.status.containerStatuses.exists(s, s.state.waiting.reason == "ImagePullBackOff")',
+        bindings,
+      ),
+    ).toBe(true);
+  });
+
+  it("a non-boolean result is a mismatch naming the value", () => {
+    expect(evaluate("object.status.phase", bindings)).toEqual({
+      path: "",
+      message: 'expression returned "Pending", not a boolean',
+    });
+    expect(evaluate("object.spec.containers.size()", bindings)).toEqual({
+      path: "",
+      message: "expression returned 1, not a boolean",
+    });
+  });
+
+  it("a missing field gives a mismatch at its path instead of throwing", () => {
+    expect(evaluate("object.spec.containers[0].livenessProbe.httpGet.port == 6379", bindings)).toEqual({
+      path: "spec.containers[0].livenessProbe",
+      message: "missing",
+    });
+    expect(evaluate('object.metadata.labels["tier"] == "cache"', bindings)).toEqual({
+      path: "metadata.labels.tier",
+      message: "missing",
+    });
+    expect(evaluate('object.metadata.labels["app.kubernetes.io/part-of"] == "shop"', bindings)).toEqual({
+      path: 'metadata.labels["app.kubernetes.io/part-of"]',
+      message: "missing",
+    });
+  });
+
+  it("a missing list item gives a mismatch at its index", () => {
+    expect(evaluate('object.spec.containers[1].image == "nginx"', bindings)).toEqual({
+      path: "spec.containers[1]",
+      message: "missing",
+    });
+  });
+
+  it("has() tests presence without an error", () => {
+    expect(evaluate("has(object.spec.containers[0].ports)", bindings)).toBe(true);
+    expect(evaluate("has(object.spec.containers[0].livenessProbe)", bindings)).toEqual({
+      path: "",
+      message: "expect: has(object.spec.containers[0].livenessProbe) is false",
+    });
+  });
+
+  it("other evaluation errors keep their message", () => {
+    expect(evaluate("object.spec.priority / 0 == 1", { object: { spec: { priority: 0n } } })).toEqual({
+      path: "",
+      message: "int divide by zero",
+    });
+    expect(evaluate("node.status.phase == 'Ready'", bindings)).toEqual({
+      path: "",
+      message: "unresolved attribute",
+    });
+  });
+
+  it("string extension functions are available", () => {
+    expect(evaluate('object.metadata.name.upperAscii() == "REDIS"', bindings)).toBe(true);
+  });
+
+  it("a cached expression is re-evaluated against new bindings", () => {
+    const expr = 'object.status.phase == "Running"';
+    expect(evaluate(expr, bindings)).not.toBe(true);
+    expect(evaluate(expr, { object: { ...pod, status: { phase: "Running" } } })).toBe(true);
+  });
+
+  it("a syntax error is a mismatch, not a throw", () => {
+    expect(evaluate('object.status.phase = "Running"', bindings)).toEqual({
+      path: "",
+      message: "invalid expression: <input>:1:21: found = but expecting end of input",
+    });
+  });
+});
+
+describe("compileCel", () => {
+  it("accepts a valid expression", () => {
+    expect(compileCel("object.spec.containers.all(c, c.image.startsWith('redis'))")).toEqual({ ok: true });
+  });
+
+  it("rejects a syntax error with the parser's located message", () => {
+    expect(compileCel('object.status.phase = "Running"')).toEqual({
+      ok: false,
+      message: "<input>:1:21: found = but expecting end of input",
+    });
+  });
+
+  it("rejects an empty expression", () => {
+    expect(compileCel("")).toEqual({ ok: false, message: "expression is empty" });
+    expect(compileCel("  \n")).toEqual({ ok: false, message: "expression is empty" });
+  });
+});

@@ -1,0 +1,28 @@
+import { defineConfig } from "vitest/config";
+
+// Two tiers, as in Pepr: pure unit tests, and integration tests against the real
+// local control plane (started once by the global setup, reused when running).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          globalSetup: ["test/integration/global-setup.ts"],
+          setupFiles: ["test/integration/env.ts"],
+          // One cluster is shared; files run one at a time so tasks do not race on nodes.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
