@@ -18,18 +18,18 @@ export interface CheckEnv {
   uids: Record<string, string>;
 }
 
-/** Reasons a check failed (none: passed); final when waiting cannot help, e.g. the object does not exist. */
+/** Reasons a check failed; none when it passed. */
 interface Outcome {
   reasons: string[];
-  final?: boolean;
 }
 
 const pollMs = 250;
 
 /**
- * Runs every check of a task. All checks of one pass read through one snapshot;
- * checks with `within` that fail are retried on fresh snapshots until they pass
- * or their time is up.
+ * Runs every check of a task. All checks of one pass read through one snapshot.
+ * While a check with `within` still fails and has time left, the failing checks
+ * are read again on fresh snapshots, so that status which takes time (a pod that
+ * becomes Running, a mirror pod that appears) is graded once it has settled.
  */
 export async function runChecks(task: Task, env: CheckEnv): Promise<CheckResult[]> {
   const checks = task.checks.map((c) => fill(c, env.vars));
@@ -37,20 +37,19 @@ export async function runChecks(task: Task, env: CheckEnv): Promise<CheckResult[
   const deadlines = checks.map((c) => started + (c.within ? parseDuration(c.within) : 0));
   const outcomes: Outcome[] = new Array(checks.length);
   const finished: number[] = new Array(checks.length);
-  let pending = checks.map((_, i) => i);
+  let failing = checks.map((_, i) => i);
   for (;;) {
     const snapshot = new Snapshot(env.cluster);
     const results = await Promise.all(
-      pending.map((i) => runCheck(checks[i] as Check, task, { ...env, cluster: snapshot })),
+      failing.map((i) => runCheck(checks[i] as Check, task, { ...env, cluster: snapshot })),
     );
     const now = Date.now();
-    pending = pending.filter((i, k) => {
-      const outcome = results[k] as Outcome;
-      outcomes[i] = outcome;
-      finished[i] = now;
-      return outcome.reasons.length > 0 && !outcome.final && now < (deadlines[i] as number);
+    results.forEach((outcome, k) => {
+      outcomes[failing[k] as number] = outcome;
+      finished[failing[k] as number] = now;
     });
-    if (pending.length === 0) break;
+    failing = failing.filter((i) => (outcomes[i] as Outcome).reasons.length > 0);
+    if (!failing.some((i) => now < (deadlines[i] as number))) break;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   return checks.map((check, i) => {
@@ -116,7 +115,7 @@ async function resourceCheck(
     };
   }
   if (check.absent) return { reasons: objects.length === 0 ? [] : [`${what}${where} exists, want it gone`] };
-  if (objects.length === 0) return { reasons: [`${what} not found${where}`], final: true };
+  if (objects.length === 0) return { reasons: [`${what} not found${where}`] };
 
   const perObject = objects.map((o) => objectMismatches(check, o, objects, env).map(formatMismatch));
   if (objects.length === 1) return { reasons: perObject[0] as string[] };

@@ -20,7 +20,13 @@ export interface ClusterWriter extends ClusterReader {
     patch: unknown,
     namespace?: string,
   ): Promise<KubeObject>;
-  delete(apiVersion: string, kind: string, name: string, namespace?: string): Promise<boolean>;
+  delete(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+    gracePeriodSeconds?: number,
+  ): Promise<boolean>;
 }
 
 const builtinApiVersions: Record<string, string> = {

@@ -163,6 +163,10 @@ export async function resetTask(loaded: LoadedTask, env: SetupEnv): Promise<void
   const namespace = await env.cluster.get("v1", "Namespace", task.namespace);
   // A namespace kubedrill did not create is the user's: leave it alone.
   if (namespace?.metadata?.labels?.[taskLabel] !== task.id) return;
+  // Pods wait out their grace period before the namespace can go; a reset need not.
+  for (const pod of await env.cluster.list("v1", "Pod", task.namespace)) {
+    await env.cluster.delete("v1", "Pod", pod.metadata?.name ?? "", task.namespace, 0);
+  }
   await env.cluster.delete("v1", "Namespace", task.namespace);
   const deadline = Date.now() + 120_000;
   while (await env.cluster.get("v1", "Namespace", task.namespace)) {

@@ -1,0 +1,73 @@
+import { rm } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
+import type { LoadedTask } from "../../src/catalog/load.js";
+import { connect } from "../../src/cluster/connect.js";
+import { runScript } from "../../src/cluster/shell.js";
+import { gradeTask } from "../../src/engine/grade.js";
+import { reset, start, type Target } from "../../src/engine/run.js";
+import { fill, resolveVars } from "../../src/engine/vars.js";
+import { verifyTask } from "../../src/engine/verify.js";
+import { otherSolutions } from "./other-solutions.js";
+import { testEnv } from "./paths.js";
+
+// The proof of the catalog, against the real local cluster with the real kubectl:
+// unsolved scores 0, the reference solution passes, reset leaves nothing; and for
+// each task one other correct solution passes and one plausible wrong one fails.
+
+const catalog = await loadCatalog([builtinTasks]);
+let target: Target;
+
+beforeAll(async () => {
+  target = await connect({ write: true });
+  await rm(testEnv.KUBEDRILL_ANSWERS, { recursive: true, force: true });
+});
+
+afterAll(async () => {
+  for (const loaded of catalog.tasks) await reset(loaded, target);
+});
+
+it("the built-in catalog loads without problems and holds the nine seed tasks", () => {
+  expect(catalog.problems).toEqual([]);
+  expect(catalog.tasks.map((t) => t.task.id).sort()).toEqual(Object.keys(otherSolutions).sort());
+});
+
+async function solveWith(loaded: LoadedTask, script: string) {
+  await rm(testEnv.KUBEDRILL_ANSWERS, { recursive: true, force: true });
+  await start(loaded, target);
+  const vars = await resolveVars(loaded.task, target.api, target.nodes);
+  const run = await runScript(fill(script, vars));
+  const result = await gradeTask(loaded, { cluster: target.api, nodes: target.nodes });
+  await reset(loaded, target);
+  return { run, result };
+}
+
+describe.each(catalog.tasks.map((t) => [t.task.id, t] as const))("%s", (id, loaded) => {
+  const other = otherSolutions[id];
+
+  it("scores 0 unsolved, passes with its reference solution, and reset leaves nothing", async () => {
+    await rm(testEnv.KUBEDRILL_ANSWERS, { recursive: true, force: true });
+    const verification = await verifyTask(loaded, target, runScript);
+    expect(verification.problems).toEqual([]);
+    const unsolvedEarned = verification.unsolved?.checks
+      .filter((c, i) => !loaded.task.checks[i]?.passesUnsolved)
+      .reduce((sum, c) => sum + c.earned, 0);
+    expect(unsolvedEarned).toBe(0);
+    expect(verification.solved?.earned).toBe(verification.solved?.total);
+  });
+
+  it(`passes another correct solution: ${other?.correct.how}`, async () => {
+    const { run, result } = await solveWith(loaded, other?.correct.script ?? "false");
+    expect(run.output).toBeDefined();
+    expect(run.ok, run.output).toBe(true);
+    expect(result.checks.filter((c) => !c.passed).map((c) => `${c.title}: ${c.reasons}`)).toEqual([]);
+  });
+
+  it(`fails a plausible wrong solution: ${other?.wrong.how}`, async () => {
+    const { run, result } = await solveWith(loaded, other?.wrong.script ?? "true");
+    expect(run.ok, run.output).toBe(true);
+    const failed = result.checks.filter((c) => !c.passed).map((c) => c.title);
+    expect(failed).toEqual(other?.wrong.fails);
+    expect(result.earned).toBeLessThan(result.total);
+  });
+});
