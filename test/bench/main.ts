@@ -1,0 +1,159 @@
+// `npm run bench`: the speed and memory figures of the local cluster and of grading.
+// It starts its own cluster in a temporary state folder and kubeconfig, so it neither
+// needs nor disturbs a practice or test cluster. `--cold-build` also times a build of
+// the cluster binary with an empty Go build cache (10-20 minutes on 2 cores).
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
+import { type Connection, connect } from "../../src/cluster/connect.js";
+import { ensureBinary } from "../../src/cluster/local/build.js";
+import { down, localPaths, up } from "../../src/cluster/local/control-plane.js";
+import { localClusterSources } from "../../src/cluster/local/paths.js";
+import { runScript } from "../../src/cluster/shell.js";
+import { apiVersionOf } from "../../src/engine/ports.js";
+import { grade, solutionScript, start, type Target } from "../../src/engine/run.js";
+import { fill, resolveVars } from "../../src/engine/vars.js";
+
+const say = (line: string) => console.log(line);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await work();
+  return [result, performance.now() - started];
+}
+
+async function coldBuild(): Promise<void> {
+  const cache = await mkdtemp(join(tmpdir(), "kubedrill-gocache-"));
+  const out = join(cache, "kubedrill-cluster");
+  say("cold build: go build with an empty GOCACHE (modules already downloaded)…");
+  const [, ms] = await timed(() =>
+    execa("go", ["build", "-o", out, "."], {
+      cwd: localClusterSources,
+      env: { GOCACHE: cache },
+      stdio: "inherit",
+    }),
+  );
+  say(`cold build                         ${seconds(ms)}`);
+  await rm(cache, { recursive: true, force: true });
+}
+
+async function memory(stateFile: string): Promise<{ rss: number; pss: number }> {
+  const state = JSON.parse(await readFile(stateFile, "utf8")) as { pids: Record<string, number> };
+  let rss = 0;
+  let pss = 0;
+  for (const pid of Object.values(state.pids)) {
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, "utf8");
+    rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+    pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+  }
+  return { rss: rss / 1024, pss: pss / 1024 };
+}
+
+async function podToRunning(target: Connection): Promise<number[]> {
+  const namespace = "bench-pods";
+  await target.api.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+  const times: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const name = `p${i}`;
+    const [, ms] = await timed(async () => {
+      await target.api.create({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace },
+        spec: { containers: [{ name: "web", image: "nginx:1.27" }] },
+      });
+      for (;;) {
+        const pod = await target.api.get("v1", "Pod", name, namespace);
+        if ((pod?.status as { phase?: string } | undefined)?.phase === "Running") return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    });
+    times.push(ms);
+  }
+  return times;
+}
+
+/** The same reads one grading pass makes, each through its own kubectl process, as bash graders do. */
+async function gradeWithKubectl(tasks: Awaited<ReturnType<typeof loadCatalog>>["tasks"], target: Target) {
+  for (const loaded of tasks) {
+    const vars = await resolveVars(loaded.task, target.api, target.nodes);
+    await execa("kubectl", ["get", "nodes", "-o", "json"]);
+    await execa("kubectl", ["get", "namespace", loaded.task.namespace, "-o", "json"], { reject: false });
+    for (const check of loaded.task.checks.map((c) => fill(c, vars))) {
+      if ("resource" in check) {
+        const ref = check.resource;
+        const kind = `${ref.kind}.${apiVersionOf(ref.kind, ref.apiVersion).split("/").reverse().join(".")}`;
+        const what = ref.name ? [kind, ref.name] : [kind, "-l", ref.selector ?? ""];
+        await execa("kubectl", ["get", ...what, "-n", ref.namespace ?? loaded.task.namespace, "-o", "json"], {
+          reject: false,
+        });
+      } else if ("file" in check) {
+        await readFile(join(vars.answers ?? "", check.file), "utf8").catch(() => "");
+      } else {
+        await target.nodes?.read(check.nodeFile.node, check.nodeFile.path);
+      }
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes("--cold-build")) await coldBuild();
+  await ensureBinary((line) => process.stderr.write(`${line}\n`));
+  const root = await mkdtemp(join(tmpdir(), "kubedrill-bench-"));
+  const env = { KUBECONFIG: join(root, "kubeconfig"), KUBEDRILL_STATE_DIR: join(root, "state") };
+  const answers = join(root, "answers");
+  Object.assign(process.env, env, { KUBEDRILL_ANSWERS: answers });
+  const paths = localPaths(env.KUBEDRILL_STATE_DIR);
+  try {
+    const result = await up(() => {}, paths);
+    say("local cluster");
+    say(`  start to three Ready nodes        ${result.seconds.toFixed(2)}s   (target ≤ 15s)`);
+    const target = await connect({});
+    const times = await podToRunning(target);
+    say(
+      `  pod create → Running, median      ${seconds(median(times))}   (target ≤ 2s; max ${seconds(Math.max(...times))})`,
+    );
+    const mem = await memory(paths.stateFile);
+    say(
+      `  memory of the six components      RSS ${(mem.rss / 1024).toFixed(2)} GiB, PSS ${(mem.pss / 1024).toFixed(2)} GiB   (target ≤ 1.5 GiB)`,
+    );
+
+    const { tasks } = await loadCatalog([builtinTasks]);
+    for (const loaded of tasks) {
+      await start(loaded, target);
+      const solved = await runScript(await solutionScript(loaded, target));
+      if (!solved.ok) throw new Error(`${loaded.task.id}: reference solution failed\n${solved.output}`);
+    }
+    const first = await grade(tasks, target, 66);
+    if (first.earned !== first.total) throw new Error(`solved catalog scored ${first.earned}/${first.total}`);
+    const checks = tasks.reduce((n, t) => n + t.task.checks.length, 0);
+    const engine: number[] = [];
+    for (let i = 0; i < 10; i++) engine.push((await timed(() => grade(tasks, target, 66)))[1]);
+    const kubectl: number[] = [];
+    for (let i = 0; i < 3; i++) kubectl.push((await timed(() => gradeWithKubectl(tasks, target)))[1]);
+    const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+    const cold: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      cold.push(
+        (await timed(() => execa("node", [cli, "check", "pod-fix-redis-image"], { reject: false })))[1],
+      );
+    }
+    say(`grading the catalog (${tasks.length} tasks, ${checks} checks, solved)`);
+    say(`  kubedrill engine, median of 10    ${seconds(median(engine))}`);
+    say(`  one kubectl per check, median of 3 ${seconds(median(kubectl))}`);
+    say(
+      `  ratio                             ${(median(kubectl) / median(engine)).toFixed(1)}×   (target ≥ 20×)`,
+    );
+    say(`  cold \`kubedrill check\`, median of 5 ${seconds(median(cold))}   (a new node process, one task)`);
+  } finally {
+    await down(paths);
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+await main();
