@@ -1,0 +1,24 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
+import { taskJsonSchema } from "../../src/catalog/schema.js";
+
+describe("task schema", () => {
+  it("tasks/task.schema.json is what the zod schema generates (run `npm run schema` when this fails)", async () => {
+    const committed = JSON.parse(
+      await readFile(new URL("../../tasks/task.schema.json", import.meta.url), "utf8"),
+    );
+    expect(committed).toEqual(JSON.parse(JSON.stringify(taskJsonSchema())));
+  });
+
+  it("every built-in task loads, starts with the schema modeline, and lives in a folder named after its id", async () => {
+    const catalog = await loadCatalog([builtinTasks]);
+    expect(catalog.problems).toEqual([]);
+    expect(catalog.tasks).toHaveLength(9);
+    for (const loaded of catalog.tasks) {
+      const text = await readFile(loaded.file, "utf8");
+      expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=../../task.schema.json");
+      expect(loaded.dir.endsWith(`/${loaded.task.id}`)).toBe(true);
+    }
+  });
+});
