@@ -9,7 +9,7 @@ import { renderHuman } from "../report/human.js";
 import { renderJson } from "../report/json.js";
 import { renderJunit } from "../report/junit.js";
 import { connectFor, type GlobalOptions, globals, loadTask, loadTasks } from "./common.js";
-import { exitWith, useColor } from "./output.js";
+import { exitWith, progress, useColor } from "./output.js";
 
 interface ReportOptions {
   json?: boolean;
@@ -24,7 +24,9 @@ async function output(report: GradeReport, options: ReportOptions): Promise<void
 
 async function gradeAndReport(tasks: LoadedTask[], options: GlobalOptions & ReportOptions, passMark: number) {
   const target = await connectFor(options);
-  const report = await grade(tasks, target, passMark);
+  const report = await grade(tasks, target, passMark, (task, titles, seconds) => {
+    if (process.stderr.isTTY) progress(`${task}: waiting up to ${seconds}s for: ${titles.join("; ")}`);
+  });
   await output(report, options);
   return report;
 }

@@ -23,7 +23,7 @@ interface Compiled {
   root: Expr;
   program: Program;
   /** Set when the expression is `<field path> <op> <literal>`, so a failure can show both sides. */
-  comparison?: { left: Program; op: string; want: unknown };
+  comparison?: { left: Program; path: string; op: string; want: unknown };
 }
 
 const env = celEnv({ funcs: strings });
@@ -52,11 +52,13 @@ export function evaluate(expr: string, bindings: Record<string, unknown>): true 
   }
   const failed: Mismatch = { path: "", message: `expect: ${expr} is false` };
   if (!compiled.comparison) return failed;
-  const { left, op, want } = compiled.comparison;
+  const { left, path, op, want } = compiled.comparison;
   const found = left(bindings);
   if (isCelError(found)) return failed;
-  // For != the wanted value is the one found, so repeating it would only confuse.
-  return op === "_!=_" ? { ...failed, found: toPlain(found) } : { ...failed, found: toPlain(found), want };
+  // A failed field comparison reads like a failed match: the field, what it holds, what was wanted.
+  if (op === "_==_") return { path, found: toPlain(found), want };
+  const symbol = op.replaceAll("_", "");
+  return { path, found: toPlain(found), message: `want ${symbol} ${formatValue(want)}` };
 }
 
 function compile(expr: string): Compiled | string {
@@ -93,10 +95,11 @@ function comparisonOf(root: Expr): Compiled["comparison"] {
   const { function: op, args } = root.exprKind.value;
   const [left, right] = args;
   if (!comparisonOps.has(op) || !left || right?.exprKind.case !== "constExpr") return undefined;
-  if (fieldPath(left) === undefined) return undefined;
+  const path = fieldPath(left);
+  if (path === undefined) return undefined;
   const constant = right.exprKind.value.constantKind;
   const want = constant.case === "nullValue" ? null : toPlain(constant.value);
-  return { left: toProgram(left), op, want };
+  return { left: toProgram(left), path, op, want };
 }
 
 /** A missing field or list item becomes a Mismatch at its path; other errors keep their message. */

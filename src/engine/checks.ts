@@ -16,6 +16,8 @@ export interface CheckEnv {
   vars: Vars;
   /** Object uids recorded when the task was started, keyed "Kind/name". */
   uids: Record<string, string>;
+  /** Told once when grading starts to wait for checks with `within`. */
+  onWait?: (titles: string[], seconds: number) => void;
 }
 
 /** Reasons a check failed; none when it passed. */
@@ -38,6 +40,7 @@ export async function runChecks(task: Task, env: CheckEnv): Promise<CheckResult[
   const outcomes: Outcome[] = new Array(checks.length);
   const finished: number[] = new Array(checks.length);
   let failing = checks.map((_, i) => i);
+  let told = false;
   for (;;) {
     const snapshot = new Snapshot(env.cluster);
     const results = await Promise.all(
@@ -49,7 +52,16 @@ export async function runChecks(task: Task, env: CheckEnv): Promise<CheckResult[
       finished[failing[k] as number] = now;
     });
     failing = failing.filter((i) => (outcomes[i] as Outcome).reasons.length > 0);
-    if (!failing.some((i) => now < (deadlines[i] as number))) break;
+    const waiting = failing.filter((i) => now < (deadlines[i] as number));
+    if (waiting.length === 0) break;
+    if (!told) {
+      const seconds = Math.ceil((Math.max(...waiting.map((i) => deadlines[i] as number)) - now) / 1000);
+      env.onWait?.(
+        waiting.map((i) => (checks[i] as Check).title),
+        seconds,
+      );
+      told = true;
+    }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   return checks.map((check, i) => {

@@ -8,6 +8,7 @@ import { resolveVars } from "./vars.js";
 export interface GradeEnv {
   cluster: ClusterReader;
   nodes?: NodeAccess;
+  onWait?: (task: string, titles: string[], seconds: number) => void;
 }
 
 /** Reads what start recorded on the task's namespace (absent when the task was never started). */
@@ -22,7 +23,9 @@ export async function gradeTask(loaded: LoadedTask, env: GradeEnv): Promise<Task
   const started = Date.now();
   const vars = await resolveVars(task, env.cluster, env.nodes);
   const uids = await setupUids(env.cluster, task.namespace);
-  const checks = await runChecks(task, { ...env, vars, uids });
+  const onWait =
+    env.onWait && ((titles: string[], seconds: number) => env.onWait?.(task.id, titles, seconds));
+  const checks = await runChecks(task, { cluster: env.cluster, nodes: env.nodes, vars, uids, onWait });
   const earned = checks.reduce((sum, c) => sum + c.earned, 0);
   const total = checks.reduce((sum, c) => sum + c.points, 0);
   return {

@@ -1,5 +1,5 @@
 import type { LoadedTask } from "../catalog/load.js";
-import { gradeReport, gradeTask } from "./grade.js";
+import { type GradeEnv, gradeReport, gradeTask } from "./grade.js";
 import type { ClusterWriter, NodeAccess } from "./ports.js";
 import { resetTask, startTask } from "./setup.js";
 import type { GradeReport } from "./types.js";
@@ -40,10 +40,15 @@ export async function reset(loaded: LoadedTask, target: Target): Promise<void> {
 }
 
 /** Grades tasks concurrently: they read disjoint namespaces, and waiting on one must not delay the others. */
-export async function grade(tasks: LoadedTask[], target: Target, passMark: number): Promise<GradeReport> {
+export async function grade(
+  tasks: LoadedTask[],
+  target: Target,
+  passMark: number,
+  onWait?: GradeEnv["onWait"],
+): Promise<GradeReport> {
   const startedAt = new Date();
   const results = await Promise.all(
-    tasks.map((loaded) => gradeTask(loaded, { cluster: target.api, nodes: target.nodes })),
+    tasks.map((loaded) => gradeTask(loaded, { cluster: target.api, nodes: target.nodes, onWait })),
   );
   return gradeReport(results, { passMark, context: target.context, startedAt });
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compileCel, evaluate } from "../../src/engine/cel.js";
+import { formatMismatch } from "../../src/engine/match.js";
+import type { Mismatch } from "../../src/engine/types.js";
 
 // Hand-written in the shape `kubectl get pod redis -n pods-redis -o json` returns for a
 // pod stuck on a wrong image (no cluster was at hand to capture one).
@@ -12,19 +14,16 @@ describe("evaluate", () => {
     expect(evaluate('object.status.phase == "Pending"', bindings)).toBe(true);
   });
 
-  it("a false comparison of a field to a literal reports found and want", () => {
-    expect(evaluate('object.status.phase == "Running"', bindings)).toEqual({
-      path: "",
-      message: 'expect: object.status.phase == "Running" is false',
-      found: "Pending",
-      want: "Running",
-    });
+  it("a false comparison of a field to a literal reports the field path, found and want", () => {
+    const failed = evaluate('object.status.phase == "Running"', bindings);
+    expect(failed).toEqual({ path: "status.phase", found: "Pending", want: "Running" });
+    expect(formatMismatch(failed as Mismatch)).toBe('status.phase: found "Pending", want "Running"');
   });
 
   it("a false != comparison reports what was found but no want", () => {
     expect(evaluate('object.status.phase != "Pending"', bindings)).toEqual({
-      path: "",
-      message: 'expect: object.status.phase != "Pending" is false',
+      path: "status.phase",
+      message: 'want != "Pending"',
       found: "Pending",
     });
   });
@@ -33,10 +32,9 @@ describe("evaluate", () => {
     expect(evaluate("object.spec.containers[0].ports[0].containerPort == 6379", bindings)).toBe(true);
     expect(evaluate("object.spec.terminationGracePeriodSeconds > 10", bindings)).toBe(true);
     expect(evaluate("object.status.containerStatuses[0].restartCount >= 3", bindings)).toEqual({
-      path: "",
-      message: "expect: object.status.containerStatuses[0].restartCount >= 3 is false",
+      path: "status.containerStatuses[0].restartCount",
+      message: "want >= 3",
       found: 0,
-      want: 3,
     });
   });
 
