@@ -207,15 +207,23 @@ export class KubeApi {
     return this.request<KubeObject>("POST", await this.url(apiVersion, kind, metadata.namespace), object);
   }
 
-  /** Deletes in the foreground of nothing: returns once the API accepted it; missing is fine. */
-  async delete(apiVersion: string, kind: string, name: string, namespace?: string): Promise<boolean> {
+  /** Returns once the API accepted the deletion; a missing object is fine (false). */
+  async delete(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+    gracePeriodSeconds?: number,
+  ): Promise<boolean> {
     try {
       const url = await this.url(apiVersion, kind, namespace, name);
-      await this.request("DELETE", url, {
+      const options = {
         kind: "DeleteOptions",
         apiVersion: "v1",
         propagationPolicy: "Background",
-      });
+        gracePeriodSeconds,
+      };
+      await this.request("DELETE", url, options);
       return true;
     } catch (err) {
       if (err instanceof ApiStatusError && err.status === 404) return false;

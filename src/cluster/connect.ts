@@ -1,5 +1,5 @@
 import { ClusterError } from "../errors.js";
-import { type ApiOptions, KubeApi } from "./api.js";
+import { type ApiOptions, ApiStatusError, KubeApi } from "./api.js";
 import { type NodeAccess, nodeAccessFor } from "./node-access.js";
 import { assertMayWrite } from "./safety.js";
 
@@ -19,7 +19,15 @@ export async function connect(
   const context = api.contextName;
   const server = api.server;
   if (options.write) assertMayWrite(context, server, options.allowContext);
-  await api.request("GET", "/version");
+  await api.request("GET", "/version").catch((err: unknown) => {
+    // Something answered, but not as a Kubernetes API server would (a proxy, a web server).
+    if (!(err instanceof ApiStatusError)) throw err;
+    throw new ClusterError(
+      `context "${context}" at ${server} answered GET /version with ${err.status} (${err.message}): is it a Kubernetes API server?`,
+      context,
+      "check the server address: kubectl config view --minify",
+    );
+  });
   let nodes: NodeAccess | undefined;
   try {
     nodes = nodeAccessFor(context);
