@@ -121,6 +121,34 @@ export const checkSchema = z
   ])
   .describe("A check: reads the cluster, an answer file or a node file; never writes");
 
+/** What a cluster may or may not offer; `kubedrill doctor` shows what the current one has. */
+export const capabilityNames = [
+  "containers",
+  "network-policy",
+  "node-access",
+  "metrics-server",
+  "dns",
+] as const;
+export type Capability = (typeof capabilityNames)[number];
+
+const requirementSchema = z
+  .union([
+    z
+      .enum(capabilityNames)
+      .describe(
+        "containers: containers really run (the local cluster only simulates them); " +
+          "network-policy: the network plugin enforces NetworkPolicy; " +
+          "node-access: kubedrill reaches node files (kind, minikube, local); " +
+          "metrics-server: metrics.k8s.io answers (kubectl top); dns: cluster DNS (kube-dns) exists",
+      ),
+    z.strictObject({
+      workers: z.number().int().positive().describe("At least this many Ready worker nodes"),
+    }),
+  ])
+  .describe("A capability name, or { workers: N }");
+
+export type Requirement = z.output<typeof requirementSchema>;
+
 const variableSchema = z
   .union([
     z.strictObject({
@@ -148,6 +176,12 @@ export const taskSchema = z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
       .describe("The task's namespace: start creates it, reset deletes it"),
+    requires: z
+      .array(requirementSchema)
+      .optional()
+      .describe(
+        "What the cluster must offer; where it does not, `list` marks the task unavailable and grade/verify skip it",
+      ),
     description: z.string().min(1).describe("Markdown shown to the learner; {{vars}} are filled"),
     vars: z
       .record(z.string(), variableSchema)

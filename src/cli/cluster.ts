@@ -1,73 +1,94 @@
 import type { Command } from "commander";
 import { Option } from "commander";
-import { down, localContext, status, up } from "../cluster/local/control-plane.js";
+import { pickDriver } from "../cluster/drivers/choose.js";
+import { type ClusterDriver, type DriverName, driverNames } from "../cluster/drivers/driver.js";
 import { ClusterError, ExitCode } from "../errors.js";
 import { exitWith, progress } from "./output.js";
 
+interface DriverOptions {
+  driver?: DriverName;
+}
+
 export function registerCluster(program: Command): void {
-  const cluster = program.command("cluster").description("start, stop and inspect a practice cluster");
-  const driver = new Option("--driver <driver>", "where the cluster runs")
-    .choices(["local"])
-    .default("local");
+  const cluster = program
+    .command("cluster")
+    .description("create, delete and inspect a practice cluster (kind, minikube or local)");
+  const driver = () =>
+    new Option(
+      "--driver <driver>",
+      "kind, minikube or local (default for up: kind if docker and kind work, else minikube if installed, else local; " +
+        "for down and status: the driver of the current context)",
+    ).choices(driverNames);
 
   cluster
     .command("up")
-    .description("start a practice cluster and make its context current")
-    .addOption(driver)
+    .description("create (or start) the practice cluster and make its context current")
+    .addOption(driver())
     .action(exitWith(clusterUp));
   cluster
     .command("down")
-    .description("stop the practice cluster, delete its data and its kubeconfig context")
-    .addOption(driver)
+    .description("delete the practice cluster, its data and its kubeconfig context")
+    .addOption(driver())
     .action(exitWith(clusterDown));
   cluster
     .command("status")
-    .description("show each component of the practice cluster and whether it is healthy")
-    .addOption(driver)
+    .description("show each part of the practice cluster and whether it is healthy")
+    .addOption(driver())
     .action(exitWith(clusterStatus));
 }
 
-async function clusterUp(): Promise<number> {
-  const result = await up(progress);
-  if (result.alreadyRunning) {
-    console.log(`the local cluster is already running at ${result.server} (context "${localContext}")`);
-  } else {
-    console.log(`local cluster ready in ${result.seconds.toFixed(1)}s at ${result.server}`);
-    console.log(`context "${localContext}" is now current in ${result.kubeconfig}; try: kubectl get nodes`);
-  }
+async function choose(options: DriverOptions, action: "up" | "down" | "status"): Promise<ClusterDriver> {
+  const { driver, why } = await pickDriver(options.driver, action);
+  if (why) progress(`using the ${driver.name} driver: ${why}`);
+  return driver;
+}
+
+async function clusterUp(options: DriverOptions): Promise<number> {
+  const driver = await choose(options, "up");
+  const result = await driver.up(progress);
+  console.log(
+    result.alreadyRunning
+      ? `the ${driver.name} cluster is already running`
+      : `${driver.name} cluster ready in ${result.seconds.toFixed(1)}s`,
+  );
+  if (result.detail) console.log(result.detail);
+  console.log(`context "${result.context}" is current; try: kubectl get nodes`);
   return ExitCode.ok;
 }
 
-async function clusterDown(): Promise<number> {
-  const { wasRunning } = await down();
+async function clusterDown(options: DriverOptions): Promise<number> {
+  const driver = await choose(options, "down");
+  const { wasRunning } = await driver.down(progress);
   console.log(
     wasRunning
-      ? `local cluster stopped and deleted; context "${localContext}" removed`
-      : "no local cluster was running",
+      ? `${driver.name} cluster deleted; context "${driver.context}" removed`
+      : `no ${driver.name} cluster was running`,
   );
   return ExitCode.ok;
 }
 
-async function clusterStatus(): Promise<number> {
-  const components = await status();
-  if (!components) {
+async function clusterStatus(options: DriverOptions): Promise<number> {
+  const driver = await choose(options, "status");
+  const parts = await driver.status();
+  if (!parts) {
     throw new ClusterError(
-      "no local cluster is running",
-      localContext,
-      "start one with: kubedrill cluster up",
+      `no ${driver.name} practice cluster is running`,
+      driver.context,
+      `start one with: kubedrill cluster up --driver ${driver.name}`,
     );
   }
-  for (const c of components) {
-    const mark = c.healthy ? "healthy" : "FAILED";
-    const extra = c.healthy ? `pid ${c.pid}` : `${c.detail}; log: ${c.log}`;
-    console.log(`${c.name.padEnd(24)} ${mark.padEnd(8)} ${extra}`);
+  const width = Math.max(24, ...parts.map((p) => p.name.length + 1));
+  for (const part of parts) {
+    console.log(
+      `${part.name.padEnd(width)} ${(part.healthy ? "healthy" : "FAILED").padEnd(8)} ${part.detail}`,
+    );
   }
-  const failed = components.filter((c) => !c.healthy);
+  const failed = parts.filter((p) => !p.healthy);
   if (failed.length > 0) {
     throw new ClusterError(
-      `${failed.map((c) => c.name).join(", ")} not healthy`,
-      localContext,
-      "restart the cluster: kubedrill cluster down && kubedrill cluster up",
+      `${failed.map((p) => p.name).join(", ")} not healthy`,
+      driver.context,
+      `restart the cluster: kubedrill cluster down --driver ${driver.name} && kubedrill cluster up --driver ${driver.name}`,
     );
   }
   return ExitCode.ok;

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { findTask, openCatalog } from "../catalog/catalog.js";
 import type { LoadedTask } from "../catalog/load.js";
+import { type Capabilities, detectCapabilities } from "../cluster/capabilities.js";
 import { type Connection, connect } from "../cluster/connect.js";
 
 export interface GlobalOptions {
@@ -22,6 +23,11 @@ export async function loadTask(options: GlobalOptions, id: string): Promise<Load
   return findTask(await loadTasks(options), id);
 }
 
-export function connectFor(options: GlobalOptions, write = false): Promise<Connection> {
-  return connect({ ...options, write });
+/** A connection and what its cluster can do, so that tasks it cannot run are refused or skipped. */
+export async function connectFor(
+  options: GlobalOptions,
+  write = false,
+): Promise<Connection & { capabilities: Capabilities }> {
+  const connection = await connect({ ...options, write });
+  return { ...connection, capabilities: await detectCapabilities(connection) };
 }

@@ -26,16 +26,19 @@ export function registerVerify(program: Command): void {
           progress(`[${i + 1}/${tasks.length}] verifying ${loaded.task.id}…`);
           const result = await verifyTask(loaded, target, (script) => runScript(script));
           results.push(result);
-          if (!flags.json) {
+          if (!flags.json && result.skipped) {
+            console.log(`- ${result.id}  skipped: ${result.skipped}`);
+          } else if (!flags.json) {
             const mark = result.passed ? "✓" : "✗";
             console.log(`${mark} ${result.id}  ${(result.durationMs / 1000).toFixed(1)}s`);
             for (const problem of result.problems) console.log(`    ${problem.replaceAll("\n", "\n    ")}`);
           }
         }
         if (flags.json) {
-          const rows = results.map(({ id, passed, problems, durationMs }) => ({
+          const rows = results.map(({ id, passed, skipped, problems, durationMs }) => ({
             id,
             passed,
+            skipped,
             problems,
             durationMs,
           }));

@@ -52,8 +52,17 @@ export class KubeApi {
 
   static load(options: ApiOptions = {}): KubeApi {
     const config = new KubeConfig();
-    if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
-    else config.loadFromDefault();
+    try {
+      if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
+      else config.loadFromDefault();
+    } catch (err) {
+      // A KUBECONFIG naming a missing file, or a file that is not a kubeconfig.
+      throw new ClusterError(
+        `cannot load the kubeconfig ${options.kubeconfig ?? process.env.KUBECONFIG ?? "~/.kube/config"}: ${(err as Error).message}`,
+        options.context,
+        "check the file, or create a practice cluster (which writes it): kubedrill cluster up",
+      );
+    }
     if (options.context) {
       if (!config.getContextObject(options.context)) {
         throw new ClusterError(

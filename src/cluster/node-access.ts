@@ -2,7 +2,10 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
 import { ClusterError, UsageError } from "../errors.js";
+import { minikubeContext } from "./drivers/driver.js";
 import { localContext, localPaths } from "./local/control-plane.js";
+import { KindNodeAccess } from "./node-access-kind.js";
+import { MinikubeNodeAccess } from "./node-access-minikube.js";
 
 /** Files on a cluster node, whatever the driver: a folder, a container, a VM. */
 export interface NodeAccess {
@@ -55,11 +58,11 @@ export class LocalNodeAccess implements NodeAccess {
   async copyTo(localFile: string, node: string, path: string) {
     const file = this.hostPath(node, path);
     await mkdir(dirname(file), { recursive: true });
-    await copyFile(localFile, file);
+    await copyFile(localFile, file).catch(explainCopy(localFile, `${node}:${path}`));
   }
 
   async copyFrom(node: string, path: string, localFile: string) {
-    await copyFile(this.hostPath(node, path), localFile);
+    await copyFile(this.hostPath(node, path), localFile).catch(explainCopy(`${node}:${path}`, localFile));
   }
 
   shell(node: string) {
@@ -68,12 +71,35 @@ export class LocalNodeAccess implements NodeAccess {
   }
 }
 
-/** Picks the node-access driver from the kubeconfig context's name. */
+/** A failed copy names both sides as the user wrote them, not the node's folder on this host. */
+function explainCopy(source: string, destination: string) {
+  return (err: NodeJS.ErrnoException): never => {
+    const why: Record<string, string> = {
+      ENOENT: "no such file or folder",
+      EISDIR: "a folder, not a file",
+      ENOTDIR: "a parent is not a folder",
+      EACCES: "permission denied",
+    };
+    if (!err.code || !(err.code in why)) throw err;
+    throw new UsageError(
+      `cannot copy ${source} to ${destination}: ${why[err.code]} (${err.code})`,
+      "check both paths; node paths look like NODE:/absolute/path",
+    );
+  };
+}
+
+/**
+ * Picks the node-access driver from the kubeconfig context's name: kind names its
+ * contexts kind-<cluster>, minikube after the profile (minikube, or kubedrill as
+ * `kubedrill cluster up --driver minikube` creates it).
+ */
 export function nodeAccessFor(context: string): NodeAccess {
   if (context === localContext) return new LocalNodeAccess();
+  if (context.startsWith("kind-")) return new KindNodeAccess();
+  if (context === "minikube" || context === minikubeContext) return new MinikubeNodeAccess(context);
   throw new ClusterError(
-    `no node access for context "${context}": node-level tasks need the local cluster`,
+    `no node access for context "${context}": kubedrill reaches the nodes of kind (kind-*), minikube (minikube, ${minikubeContext}) and local (${localContext}) clusters`,
     context,
-    "start it with: kubedrill cluster up",
+    "practise node-level tasks on one of those: kubedrill cluster up",
   );
 }

@@ -1,14 +1,18 @@
 import type { LoadedTask } from "../catalog/load.js";
+import type { Check } from "../catalog/schema.js";
 import { runChecks } from "./checks.js";
 import type { ClusterReader, NodeAccess } from "./ports.js";
+import { type Capabilities, skipReason } from "./requires.js";
 import { uidsAnnotation } from "./setup.js";
 import type { GradeReport, TaskResult } from "./types.js";
-import { resolveVars } from "./vars.js";
+import { fill, resolveVars } from "./vars.js";
 
 export interface GradeEnv {
   cluster: ClusterReader;
   nodes?: NodeAccess;
   onWait?: (task: string, titles: string[], seconds: number) => void;
+  /** What the cluster can do; a task that needs more is skipped. Unknown: every task runs. */
+  capabilities?: Capabilities;
 }
 
 /** Reads what start recorded on the task's namespace (absent when the task was never started). */
@@ -22,6 +26,8 @@ export async function gradeTask(loaded: LoadedTask, env: GradeEnv): Promise<Task
   const { task } = loaded;
   const started = Date.now();
   const vars = await resolveVars(task, env.cluster, env.nodes);
+  const skipped = skipReason(task.requires, env.capabilities);
+  if (skipped) return skippedTask(loaded, fill(task.checks, vars), skipped);
   const uids = await setupUids(env.cluster, task.namespace);
   const onWait =
     env.onWait && ((titles: string[], seconds: number) => env.onWait?.(task.id, titles, seconds));
@@ -37,6 +43,30 @@ export async function gradeTask(loaded: LoadedTask, env: GradeEnv): Promise<Task
     total,
     passed: checks.every((c) => c.passed || c.skipped !== undefined),
     durationMs: Date.now() - started,
+  };
+}
+
+/** A task the cluster cannot run: every check skipped with the reason, no points either way. */
+function skippedTask(loaded: LoadedTask, checks: Check[], reason: string): TaskResult {
+  const { task } = loaded;
+  return {
+    id: task.id,
+    title: task.title,
+    domain: task.domain,
+    checks: checks.map((check) => ({
+      title: check.title,
+      points: check.points,
+      earned: 0,
+      passed: false,
+      skipped: reason,
+      reasons: [],
+      durationMs: 0,
+    })),
+    earned: 0,
+    total: 0,
+    passed: true,
+    skipped: reason,
+    durationMs: 0,
   };
 }
 

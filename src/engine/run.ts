@@ -1,6 +1,8 @@
 import type { LoadedTask } from "../catalog/load.js";
+import { ClusterError } from "../errors.js";
 import { type GradeEnv, gradeReport, gradeTask } from "./grade.js";
 import type { ClusterWriter, NodeAccess } from "./ports.js";
+import { type Capabilities, skipReason } from "./requires.js";
 import { resetTask, startTask } from "./setup.js";
 import type { GradeReport } from "./types.js";
 import { fill, resolveVars, type Vars } from "./vars.js";
@@ -10,6 +12,8 @@ export interface Target {
   api: ClusterWriter;
   nodes?: NodeAccess;
   context: string;
+  /** What the cluster can do, when detected: tasks that need more are refused by start and skipped by grade. */
+  capabilities?: Capabilities;
 }
 
 export function totalPoints(loaded: LoadedTask): number {
@@ -29,6 +33,14 @@ export async function describeTask(loaded: LoadedTask, target?: Target): Promise
 }
 
 export async function start(loaded: LoadedTask, target: Target): Promise<Vars> {
+  const cannot = skipReason(loaded.task.requires, target.capabilities);
+  if (cannot) {
+    throw new ClusterError(
+      `task ${loaded.task.id} cannot run on context "${target.context}": ${cannot}`,
+      target.context,
+      "`kubedrill doctor` shows what this cluster offers; `kubedrill list` shows the tasks it can run",
+    );
+  }
   const vars = await resolveVars(loaded.task, target.api, target.nodes);
   await startTask(loaded, { cluster: target.api, nodes: target.nodes, vars });
   return vars;
@@ -48,7 +60,14 @@ export async function grade(
 ): Promise<GradeReport> {
   const startedAt = new Date();
   const results = await Promise.all(
-    tasks.map((loaded) => gradeTask(loaded, { cluster: target.api, nodes: target.nodes, onWait })),
+    tasks.map((loaded) =>
+      gradeTask(loaded, {
+        cluster: target.api,
+        nodes: target.nodes,
+        onWait,
+        capabilities: target.capabilities,
+      }),
+    ),
   );
   return gradeReport(results, { passMark, context: target.context, startedAt });
 }

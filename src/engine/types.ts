@@ -29,8 +29,10 @@ export interface TaskResult {
   checks: CheckResult[];
   earned: number;
   total: number;
-  /** Every check passed. */
+  /** Every check passed (skipped checks do not fail a task). */
   passed: boolean;
+  /** Why the whole task was skipped: a requirement the cluster does not meet; its checks are all skipped. */
+  skipped?: string;
   durationMs: number;
 }
 

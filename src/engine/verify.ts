@@ -1,6 +1,7 @@
 import type { LoadedTask } from "../catalog/load.js";
 import { gradeTask } from "./grade.js";
 import type { KubeObject } from "./ports.js";
+import { skipReason } from "./requires.js";
 import { reset, solutionScript, start, type Target } from "./run.js";
 import type { TaskResult } from "./types.js";
 import { fill, resolveVars } from "./vars.js";
@@ -14,6 +15,8 @@ export interface Verification {
   problems: string[];
   unsolved?: TaskResult;
   solved?: TaskResult;
+  /** Why the task was not verified: the cluster lacks something it requires. */
+  skipped?: string;
   durationMs: number;
 }
 
@@ -30,6 +33,8 @@ export async function verifyTask(
   const started = Date.now();
   const problems: string[] = [];
   const { task } = loaded;
+  const skipped = skipReason(task.requires, target.capabilities);
+  if (skipped) return { id: task.id, passed: true, problems: [], skipped, durationMs: 0 };
   const grade = () => gradeTask(unsolvedFast(loaded), { cluster: target.api, nodes: target.nodes });
   await start(loaded, target);
   const unsolved = await grade();

@@ -31,6 +31,11 @@ export function renderHuman(report: GradeReport, options: HumanOptions): string 
   return `${[...blocks, renderTotal(report, paint)].join("\n\n")}\n`;
 }
 
+/** One task's block (header and checks) without a total, for interactive practice. Ends with a newline. */
+export function renderTaskHuman(task: TaskResult, options: HumanOptions): string {
+  return `${renderTask(task, options.color ? ANSI : PLAIN).join("\n")}\n`;
+}
+
 function renderTask(task: TaskResult, paint: Palette): string[] {
   const header = paint.bold(`${task.id}  ${task.title}  ${task.earned}/${task.total} points`);
   return [header, ...task.checks.flatMap((check) => renderCheck(check, paint))];

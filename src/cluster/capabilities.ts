@@ -1,0 +1,167 @@
+import type { Capability } from "../catalog/schema.js";
+import { ClusterError } from "../errors.js";
+import { ApiStatusError, type KubeApi, type KubeObject } from "./api.js";
+
+/** Whether the cluster offers one capability, and the evidence, in words a learner can check. */
+export interface CapabilityState {
+  available: boolean;
+  why: string;
+}
+
+export interface Capabilities {
+  has: Record<Capability, CapabilityState>;
+  /** Ready, schedulable nodes without a control-plane role. */
+  workers: number;
+}
+
+/** What detection reads from the cluster, as the API returns it. */
+export interface ClusterFacts {
+  nodes: KubeObject[];
+  /** Every DaemonSet in the cluster (network plugins run as DaemonSets). */
+  daemonSets: KubeObject[];
+  /** The Service kube-system/kube-dns, when it exists. */
+  dnsService?: KubeObject;
+  /** The APIService v1beta1.metrics.k8s.io, when it exists. */
+  metricsApi?: KubeObject;
+  /** The node-access driver for the context, when there is one. */
+  nodeAccess?: string;
+}
+
+type Conditions = { type: string; status: string }[];
+
+const conditionTrue = (object: KubeObject | undefined, type: string) =>
+  ((object?.status as { conditions?: Conditions } | undefined)?.conditions ?? []).some(
+    (c) => c.type === type && c.status === "True",
+  );
+
+const isControlPlane = (node: KubeObject) =>
+  Object.keys(node.metadata?.labels ?? {}).some((l) =>
+    /^node-role\.kubernetes\.io\/(control-plane|master)$/.test(l),
+  );
+
+/** kwok marks the nodes it simulates; the local cluster's nodes are all such. */
+const isSimulated = (node: KubeObject) => node.metadata?.annotations?.["kwok.x-k8s.io/node"] === "fake";
+
+export function countWorkers(nodes: KubeObject[]): number {
+  return nodes.filter(
+    (n) =>
+      !isControlPlane(n) &&
+      conditionTrue(n, "Ready") &&
+      !(n.spec as { unschedulable?: boolean })?.unschedulable,
+  ).length;
+}
+
+function containers(nodes: KubeObject[]): CapabilityState {
+  const ready = nodes.filter((n) => conditionTrue(n, "Ready"));
+  if (ready.length === 0) return { available: false, why: "no node is Ready, so nothing runs" };
+  const real = ready.filter((n) => !isSimulated(n));
+  if (real.length === 0) {
+    return {
+      available: false,
+      why: "the nodes are simulated (kwok): pods get a status, but no container runs, so no probes, logs or exec",
+    };
+  }
+  const runtime = (real[0]?.status as { nodeInfo?: { containerRuntimeVersion?: string } })?.nodeInfo
+    ?.containerRuntimeVersion;
+  return {
+    available: true,
+    why: `${real.length} Ready node(s) run a container runtime${runtime ? ` (${runtime})` : ""}`,
+  };
+}
+
+/** Network plugins that enforce NetworkPolicy, by the name of their DaemonSet. */
+const enforcing = /^(calico-node|canal|cilium|kube-router|weave-net|antrea-agent|kube-network-policies)$/;
+/** kindnet enforces NetworkPolicy from the build kind v0.24.0 shipped (July 2024) on. */
+const kindnetWithPolicies = 20240723;
+
+function networkPolicy(daemonSets: KubeObject[]): CapabilityState {
+  const names = daemonSets.map((d) => d.metadata?.name ?? "");
+  const enforcer = names.find((name) => enforcing.test(name));
+  if (enforcer) return { available: true, why: `${enforcer} enforces NetworkPolicy` };
+  const kindnet = daemonSets.find((d) => d.metadata?.name === "kindnet");
+  if (kindnet) {
+    const spec = kindnet.spec as {
+      template?: { spec?: { containers?: { image?: string; args?: string[] }[] } };
+    };
+    const container = spec.template?.spec?.containers?.[0];
+    const built = Number(/:v(\d{8})/.exec(container?.image ?? "")?.[1] ?? 0);
+    const disabled = container?.args?.includes("--network-policy=false") ?? false;
+    if (built >= kindnetWithPolicies && !disabled) {
+      return { available: true, why: `kindnet (${container?.image}) enforces NetworkPolicy` };
+    }
+    return {
+      available: false,
+      why: `kindnet (${container?.image ?? "unknown image"}) does not enforce NetworkPolicy`,
+    };
+  }
+  const found = names.length ? ` (DaemonSets: ${names.join(", ")})` : "";
+  return { available: false, why: `no network plugin that enforces NetworkPolicy is installed${found}` };
+}
+
+function metricsServer(apiService: KubeObject | undefined): CapabilityState {
+  if (!apiService)
+    return { available: false, why: "metrics.k8s.io is not served: metrics-server is not installed" };
+  if (!conditionTrue(apiService, "Available")) {
+    return {
+      available: false,
+      why: "metrics.k8s.io is registered but not Available: metrics-server is not ready",
+    };
+  }
+  return { available: true, why: "metrics.k8s.io is Available (kubectl top works)" };
+}
+
+function dns(service: KubeObject | undefined, runs: CapabilityState): CapabilityState {
+  if (!service) return { available: false, why: "there is no Service kube-system/kube-dns (CoreDNS)" };
+  if (!runs.available)
+    return { available: false, why: "kube-dns exists, but its pods cannot really run here" };
+  return { available: true, why: "Service kube-system/kube-dns exists" };
+}
+
+/** What the cluster can do, from facts read once. Pure: tests hand in objects saved from real clusters. */
+export function capabilitiesFrom(facts: ClusterFacts): Capabilities {
+  const runs = containers(facts.nodes);
+  return {
+    has: {
+      containers: runs,
+      "network-policy": networkPolicy(facts.daemonSets),
+      "node-access": facts.nodeAccess
+        ? { available: true, why: `node files are reached through ${facts.nodeAccess}` }
+        : {
+            available: false,
+            why: "kubedrill has no node access for this context (only kind, minikube and local)",
+          },
+      "metrics-server": metricsServer(facts.metricsApi),
+      dns: dns(facts.dnsService, runs),
+    },
+    workers: countWorkers(facts.nodes),
+  };
+}
+
+/**
+ * Reads the facts in parallel: four requests. Only the nodes must be readable; a user
+ * who may not list DaemonSets or APIServices just sees those capabilities as missing.
+ */
+export async function readClusterFacts(api: KubeApi, nodeAccess: string | undefined): Promise<ClusterFacts> {
+  const optional = <T>(read: Promise<T>, fallback: T) =>
+    read.catch((err: unknown) => {
+      if (err instanceof ApiStatusError || err instanceof ClusterError) return fallback;
+      throw err;
+    });
+  const [nodes, daemonSets, dnsService, metricsApi] = await Promise.all([
+    api.list("v1", "Node"),
+    optional(
+      api.request<{ items: KubeObject[] }>("GET", "/apis/apps/v1/daemonsets").then((list) => list.items),
+      [],
+    ),
+    optional(api.get("v1", "Service", "kube-dns", "kube-system"), undefined),
+    optional(api.get("apiregistration.k8s.io/v1", "APIService", "v1beta1.metrics.k8s.io"), undefined),
+  ]);
+  return { nodes, daemonSets, dnsService, metricsApi, nodeAccess };
+}
+
+export async function detectCapabilities(connection: {
+  api: KubeApi;
+  nodes?: { driver: string };
+}): Promise<Capabilities> {
+  return capabilitiesFrom(await readClusterFacts(connection.api, connection.nodes?.driver));
+}

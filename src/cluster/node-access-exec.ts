@@ -1,0 +1,97 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join, posix } from "node:path";
+import { ClusterError, UsageError } from "../errors.js";
+import type { NodeAccess } from "./node-access.js";
+import { lastMessage, type ToolResult } from "./tools.js";
+
+/**
+ * Node access through commands run on the node itself (kind: `docker exec` into the
+ * node container; minikube: `minikube ssh`). A subclass says how to run a command
+ * and how to copy a file each way; reading, writing and removing are built on those.
+ */
+export abstract class ExecNodeAccess implements NodeAccess {
+  abstract readonly driver: string;
+
+  /** Runs argv on the node as root; never throws for a non-zero exit. */
+  protected abstract exec(node: string, argv: string[]): Promise<ToolResult>;
+  protected abstract copyIn(localFile: string, node: string, path: string): Promise<ToolResult>;
+  protected abstract copyOut(node: string, path: string, localFile: string): Promise<ToolResult>;
+  abstract shell(node: string): { command: string; args: string[]; cwd?: string };
+
+  protected checkNode(node: string): string {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(node)) throw new UsageError(`"${node}" is not a node name`);
+    return node;
+  }
+
+  /** The node path, checked and normalized; refuses what could not be meant. */
+  protected target(node: string, path: string): string {
+    this.checkNode(node);
+    if (!path.startsWith("/"))
+      throw new UsageError(`node path "${path}" must be absolute, e.g. /etc/kubernetes/manifests`);
+    return posix.normalize(path);
+  }
+
+  async read(node: string, path: string): Promise<string | undefined> {
+    const file = this.target(node, path);
+    const result = await this.exec(node, ["cat", file]);
+    if (result.exitCode === 0) return result.stdout;
+    if (/No such file or directory/i.test(result.stderr)) return undefined;
+    throw this.failure(node, `read ${node}:${file}`, result);
+  }
+
+  async write(node: string, path: string, content: string): Promise<void> {
+    const file = this.target(node, path);
+    // Through a file and a copy: `minikube ssh` does not pass stdin on reliably.
+    const dir = await mkdtemp(join(tmpdir(), "kubedrill-node-"));
+    try {
+      const local = join(dir, basename(file));
+      await writeFile(local, content, { mode: 0o644 });
+      await this.copyTo(local, node, file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async remove(node: string, path: string): Promise<void> {
+    const file = this.target(node, path);
+    if (file === "/") throw new UsageError(`refusing to remove / on node ${node}`);
+    const result = await this.exec(node, ["rm", "-rf", file]);
+    if (result.exitCode !== 0) throw this.failure(node, `remove ${node}:${file}`, result);
+  }
+
+  async copyTo(localFile: string, node: string, path: string): Promise<void> {
+    const file = this.target(node, path);
+    if (!existsSync(localFile)) {
+      throw new UsageError(`cannot copy ${localFile} to ${node}:${file}: no such file or folder`);
+    }
+    const result = await this.copyIn(localFile, node, file);
+    if (result.exitCode !== 0) throw this.failure(node, `copy ${localFile} to ${node}:${file}`, result);
+  }
+
+  async copyFrom(node: string, path: string, localFile: string): Promise<void> {
+    const file = this.target(node, path);
+    const result = await this.copyOut(node, file, localFile);
+    if (result.exitCode === 0) return;
+    if (/no such file|could not find the file/i.test(lastMessage(result))) {
+      throw new UsageError(`cannot copy ${node}:${file} to ${localFile}: no such file on node ${node}`);
+    }
+    throw this.failure(node, `copy ${node}:${file} to ${localFile}`, result);
+  }
+
+  /** A failed node command, said in the learner's terms: which node, what it tried, what the tool said. */
+  protected failure(node: string, what: string, result: ToolResult): Error {
+    const message = lastMessage(result) || `exit ${result.exitCode}`;
+    if (this.isUnknownNode(message)) {
+      return new UsageError(
+        `no node "${node}" in this ${this.driver} cluster (${message})`,
+        "list the nodes with: kubectl get nodes",
+      );
+    }
+    return new ClusterError(`cannot ${what} through ${this.driver}: ${message}`, undefined, this.fixHint);
+  }
+
+  protected abstract isUnknownNode(message: string): boolean;
+  protected abstract readonly fixHint: string;
+}

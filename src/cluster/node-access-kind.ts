@@ -1,0 +1,32 @@
+import { posix } from "node:path";
+import { ExecNodeAccess } from "./node-access-exec.js";
+import { runTool } from "./tools.js";
+
+/** kind runs every node as a Docker container named after the node: files go through `docker exec` and `docker cp`. */
+export class KindNodeAccess extends ExecNodeAccess {
+  readonly driver = "kind";
+  protected readonly fixHint = "is the kind cluster running? try: kubedrill cluster status --driver kind";
+
+  protected exec(node: string, argv: string[]) {
+    return runTool("docker", ["exec", node, ...argv]);
+  }
+
+  protected async copyIn(localFile: string, node: string, path: string) {
+    // docker cp does not create the destination's folder.
+    const folder = await this.exec(node, ["mkdir", "-p", posix.dirname(path)]);
+    if (folder.exitCode !== 0) return folder;
+    return runTool("docker", ["cp", localFile, `${node}:${path}`]);
+  }
+
+  protected copyOut(node: string, path: string, localFile: string) {
+    return runTool("docker", ["cp", `${node}:${path}`, localFile]);
+  }
+
+  shell(node: string) {
+    return { command: "docker", args: ["exec", "-it", this.checkNode(node), "bash"] };
+  }
+
+  protected isUnknownNode(message: string): boolean {
+    return /No such container/i.test(message);
+  }
+}
