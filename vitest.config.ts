@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-// Two tiers, as in Pepr: pure unit tests, and integration tests against the real
+// Tiers, as in Pepr: pure unit tests, the built CLI with stand-in tools, and integration tests against the real
 // local control plane (started once by the global setup, reused when running).
 export default defineConfig({
   test: {
@@ -9,6 +9,13 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "cli",
+          include: ["test/cli/**/*.test.ts"],
+          testTimeout: 30_000,
         },
       },
       {

@@ -1,0 +1,155 @@
+import { existsSync } from "node:fs";
+import { basename, isAbsolute, join, normalize, sep } from "node:path";
+import { compileCel } from "../engine/cel.js";
+import { fill } from "../engine/vars.js";
+import type { TaskProblem } from "../errors.js";
+import type { ObjectRef, Task } from "./schema.js";
+import { at, type Located, type Path, readManifestFile } from "./yaml-source.js";
+
+/**
+ * Kinds that live outside any namespace, so setup may apply them (labelled as kubedrill's)
+ * whatever their metadata says. Only the ones a CKA task plausibly creates: a kind missing
+ * here is treated as namespaced, the safe side.
+ */
+export const clusterScopedKinds = new Set([
+  "Node",
+  "Namespace",
+  "PersistentVolume",
+  "StorageClass",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "PriorityClass",
+  "IngressClass",
+]);
+
+interface Context {
+  task: Task;
+  dir: string;
+  where: Located;
+  problems: TaskProblem[];
+}
+
+/** What the schema cannot say: names, CEL that does not compile, manifests that do not parse or escape the namespace. */
+export async function semanticProblems(task: Task, dir: string, where: Located): Promise<TaskProblem[]> {
+  const ctx: Context = { task, dir, where, problems: [] };
+  if (basename(dir) !== task.id) {
+    report(ctx, ["id"], `id "${task.id}" differs from its folder name "${basename(dir)}"`);
+  }
+  task.checks.forEach((check, i) => {
+    const path = ["checks", i];
+    cel(ctx, check.expect, [...path, "expect"]);
+    if ("pattern" in check) regex(ctx, check.pattern, [...path, "pattern"]);
+    if ("resource" in check && !check.resource.name && !check.resource.selector) {
+      report(ctx, [...path, "resource"], "a resource check needs a name or a selector");
+    }
+    if ("nodeFile" in check && (check.match || check.expect)) {
+      report(ctx, path, "a nodeFile check takes equals or pattern, not match or expect");
+    }
+  });
+  for (const [key, variable] of Object.entries(task.vars ?? {})) {
+    if ("pattern" in variable) regex(ctx, variable.pattern, ["vars", key, "pattern"]);
+  }
+  for (const [i, step] of task.setup.entries()) {
+    if ("wait" in step) cel(ctx, step.wait.expect, ["setup", i, "wait", "expect"]);
+    if ("delete" in step) deleteProblems(ctx, step.delete, ["setup", i, "delete"]);
+    if ("apply" in step) await applyProblems(ctx, step.apply, ["setup", i, "apply"]);
+  }
+  return ctx.problems;
+}
+
+function report(ctx: Context, path: Path, message: string): void {
+  ctx.problems.push(at(ctx.where, path, message));
+}
+
+function cel(ctx: Context, expr: string | undefined, path: Path): void {
+  if (expr === undefined) return;
+  const compiled = compileCel(expr);
+  if (!compiled.ok) report(ctx, path, `CEL does not compile: ${compiled.message}`);
+}
+
+function regex(ctx: Context, pattern: string | undefined, path: Path): void {
+  if (pattern === undefined) return;
+  try {
+    new RegExp(pattern);
+  } catch (err) {
+    report(ctx, path, (err as Error).message);
+  }
+}
+
+/** Setup writes only inside the task's namespace; a delete elsewhere would touch the learner's objects. */
+function deleteProblems(ctx: Context, ref: ObjectRef, path: Path): void {
+  const message = namespaceMessage(ctx.task, ref.kind, ref.namespace);
+  if (message) report(ctx, [...path, "namespace"], message);
+}
+
+async function applyProblems(
+  ctx: Context,
+  source: { file?: string; manifest?: unknown },
+  path: Path,
+): Promise<void> {
+  if (!source.file === !source.manifest) {
+    report(ctx, path, "apply needs exactly one of file or manifest");
+  } else if (source.manifest) {
+    inlineProblems(ctx, source.manifest, [...path, "manifest"]);
+  } else {
+    await fileProblems(ctx, source.file as string, [...path, "file"]);
+  }
+}
+
+function inlineProblems(ctx: Context, manifest: unknown, path: Path): void {
+  if (Array.isArray(manifest) && manifest.length === 0) {
+    report(ctx, path, "manifest lists no objects");
+    return;
+  }
+  const objects = Array.isArray(manifest)
+    ? manifest.map((o, i) => ({ o, p: [...path, i] }))
+    : [{ o: manifest, p: path }];
+  for (const { o, p } of objects) {
+    for (const { field, message } of objectProblems(ctx.task, o)) report(ctx, [...p, ...field], message);
+  }
+}
+
+async function fileProblems(ctx: Context, name: string, path: Path): Promise<void> {
+  if (isAbsolute(name) || normalize(name).split(sep).includes("..")) {
+    report(ctx, path, `file ${name} must be beside task.yaml (a path inside the task's folder)`);
+    return;
+  }
+  const file = join(ctx.dir, name);
+  if (!existsSync(file)) {
+    report(ctx, path, `file ${name} does not exist beside task.yaml`);
+    return;
+  }
+  const docs = await readManifestFile(file);
+  if (!Array.isArray(docs)) {
+    ctx.problems.push(docs);
+  } else if (docs.length === 0) {
+    report(ctx, path, `file ${name} holds no manifest`);
+  }
+  for (const doc of Array.isArray(docs) ? docs : []) {
+    for (const { field, message } of objectProblems(ctx.task, doc.object)) {
+      ctx.problems.push(doc.problemAt(field, message));
+    }
+  }
+}
+
+/** What setup cannot apply: an object without its identity, or one outside the task's namespace. */
+function objectProblems(task: Task, object: unknown): { field: Path; message: string }[] {
+  const o = object as {
+    apiVersion?: unknown;
+    kind?: unknown;
+    metadata?: { name?: unknown; namespace?: unknown };
+  };
+  const missing = ["apiVersion", "kind"].filter((k) => typeof o?.[k as "kind"] !== "string");
+  if (typeof o?.metadata?.name !== "string") missing.push("metadata.name");
+  if (missing.length > 0) return [{ field: [], message: `manifest lacks ${missing.join(", ")}` }];
+  const message = namespaceMessage(task, o.kind as string, o.metadata?.namespace);
+  return message ? [{ field: ["metadata", "namespace"], message }] : [];
+}
+
+function namespaceMessage(task: Task, kind: string, namespace: unknown): string | undefined {
+  if (namespace === undefined || clusterScopedKinds.has(kind)) return undefined;
+  if (typeof namespace === "string" && fill(namespace, { namespace: task.namespace }) === task.namespace) {
+    return undefined;
+  }
+  return `${kind} in namespace ${JSON.stringify(namespace)} is outside the task's namespace "${task.namespace}"; setup writes only there (leave the namespace out to use it)`;
+}
