@@ -8,6 +8,8 @@ import { ExitCode, UsageError } from "../errors.js";
 import { renderHuman } from "../report/human.js";
 import { renderJson } from "../report/json.js";
 import { renderJunit } from "../report/junit.js";
+import { appendRecords, gradeRecords } from "../session/history.js";
+import { historyFile } from "../session/paths.js";
 import { connectFor, type GlobalOptions, globals, loadTask, loadTasks } from "./common.js";
 import { exitWith, progress, useColor } from "./output.js";
 
@@ -22,12 +24,18 @@ async function output(report: GradeReport, options: ReportOptions): Promise<void
   else process.stdout.write(renderHuman(report, { color: useColor() }));
 }
 
-async function gradeAndReport(tasks: LoadedTask[], options: GlobalOptions & ReportOptions, passMark: number) {
+async function gradeAndReport(
+  tasks: LoadedTask[],
+  options: GlobalOptions & ReportOptions,
+  passMark: number,
+  source: "check" | "grade",
+) {
   const target = await connectFor(options);
   const report = await grade(tasks, target, passMark, (task, titles, seconds) => {
     if (process.stderr.isTTY) progress(`${task}: waiting up to ${seconds}s for: ${titles.join("; ")}`);
   });
   await output(report, options);
+  await appendRecords(historyFile(), gradeRecords(report, source));
   return report;
 }
 
@@ -40,7 +48,7 @@ export function registerCheck(program: Command): void {
     .action(
       exitWith(async (id: string, flags: ReportOptions, command: Command) => {
         const options = { ...globals(command), ...flags };
-        const report = await gradeAndReport([await loadTask(options, id)], options, 100);
+        const report = await gradeAndReport([await loadTask(options, id)], options, 100, "check");
         return report.tasks.every((t) => t.passed) ? ExitCode.ok : ExitCode.belowMark;
       }),
     );
@@ -74,7 +82,7 @@ export function registerGrade(program: Command): void {
           }
           const all = await loadTasks(options);
           const tasks = flags.all ? all : ids.map((id) => findTask(all, id));
-          const report = await gradeAndReport(tasks, options, passMark);
+          const report = await gradeAndReport(tasks, options, passMark, "grade");
           return report.passed ? ExitCode.ok : ExitCode.belowMark;
         },
       ),

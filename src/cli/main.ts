@@ -2,12 +2,18 @@
 import { Command, CommanderError } from "commander";
 import { ExitCode, KubedrillError } from "../errors.js";
 import { registerCluster } from "./cluster.js";
+import { registerDoctor } from "./doctor.js";
+import { registerExam } from "./exam.js";
 import { registerCheck, registerGrade } from "./grade.js";
 import { registerList } from "./list.js";
+import { registerNew } from "./new.js";
 import { registerNode } from "./node.js";
+import { registerPractice } from "./practice.js";
+import { registerProgress } from "./progress.js";
 import { registerReset } from "./reset.js";
 import { registerShow } from "./show.js";
 import { registerStart } from "./start.js";
+import { registerValidate } from "./validate.js";
 import { registerVerify } from "./verify.js";
 
 const program = new Command("kubedrill")
@@ -31,8 +37,14 @@ registerCheck(program);
 registerReset(program);
 registerGrade(program);
 registerCluster(program);
+registerDoctor(program);
 registerNode(program);
 registerVerify(program);
+registerValidate(program);
+registerNew(program);
+registerPractice(program);
+registerExam(program);
+registerProgress(program);
 
 function report(err: unknown): number {
   if (err instanceof KubedrillError) {

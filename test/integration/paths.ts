@@ -8,4 +8,7 @@ export const testEnv = {
   KUBECONFIG: join(testRoot, "kubeconfig"),
   KUBEDRILL_STATE_DIR: join(testRoot, "state"),
   KUBEDRILL_ANSWERS: join(testRoot, "answers"),
+  // Grading through the CLI records history; keep it out of the developer's own.
+  KUBEDRILL_HISTORY: join(testRoot, "history.jsonl"),
+  KUBEDRILL_EXAM: join(testRoot, "exam.json"),
 };

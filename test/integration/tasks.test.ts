@@ -50,7 +50,7 @@ describe.each(catalog.tasks.map((t) => [t.task.id, t] as const))("%s", (id, load
     const verification = await verifyTask(loaded, target, runScript);
     expect(verification.problems).toEqual([]);
     const unsolvedEarned = verification.unsolved?.checks
-      .filter((c, i) => !loaded.task.checks[i]?.passesUnsolved)
+      .filter((_, i) => !loaded.task.checks[i]?.passesUnsolved)
       .reduce((sum, c) => sum + c.earned, 0);
     expect(unsolvedEarned).toBe(0);
     expect(verification.solved?.earned).toBe(verification.solved?.total);

@@ -8,7 +8,9 @@ const authoring = await readFile(new URL("../../docs/authoring.md", import.meta.
 function discriminators(union: typeof stepSchema | typeof checkSchema): string[] {
   return union.options.map((option) => {
     const keys = Object.keys(option.shape);
-    return keys.find((k) => !["title", "points", "within", "passesUnsolved", "match", "expect"].includes(k)) ?? "";
+    return (
+      keys.find((k) => !["title", "points", "within", "passesUnsolved", "match", "expect"].includes(k)) ?? ""
+    );
   });
 }
 
@@ -19,6 +21,7 @@ describe("docs/authoring.md", () => {
 
   it("shows an example of every setup step and every kind of check", () => {
     for (const step of discriminators(stepSchema)) expect(authoring, step).toMatch(new RegExp(`- ${step}:`));
-    for (const check of discriminators(checkSchema)) expect(authoring, check).toMatch(new RegExp(`\\b${check}:`));
+    for (const check of discriminators(checkSchema))
+      expect(authoring, check).toMatch(new RegExp(`\\b${check}:`));
   });
 });

@@ -1,0 +1,121 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { gradeReport } from "../../../src/engine/grade.js";
+import type { TaskResult } from "../../../src/engine/types.js";
+import { UsageError } from "../../../src/errors.js";
+import {
+  type Exam,
+  examResult,
+  loadExam,
+  planExam,
+  saveExam,
+  startClock,
+  timeLeft,
+} from "../../../src/session/exam.js";
+import { renderExamResult, renderExamStatus } from "../../../src/session/exam-render.js";
+import { examFile } from "../../../src/session/paths.js";
+import { seedShaped } from "./fixtures.js";
+
+const where = { context: "kubedrill-local", catalogs: [] };
+const t0 = new Date("2026-01-05T10:00:00Z");
+const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
+
+function planned(count = 3, extra: { minutes?: number } = {}): Exam {
+  return startClock(planExam(seedShaped, { count, seed: "fixed", ...extra }, where).exam, t0);
+}
+
+/** A graded exam where the tasks earn these shares of their 3 points. */
+function graded(exam: Exam, earned: number[]) {
+  const tasks: TaskResult[] = exam.tasks.map((t, i) => ({
+    id: t.id,
+    title: t.title,
+    domain: t.domain,
+    checks: [],
+    earned: earned[i] ?? 0,
+    total: t.points,
+    passed: earned[i] === t.points,
+    durationMs: 1,
+  }));
+  return gradeReport(tasks, { passMark: exam.passMark, startedAt: minutes(1) });
+}
+
+describe("mock exam", () => {
+  it("plans the seeded tasks with their points, a clock of their summed budgets, and pass mark 66%", () => {
+    const exam = planned(3);
+    expect(exam.seed).toBe("fixed");
+    expect(exam.tasks).toHaveLength(3);
+    expect(exam.tasks.every((t) => t.points === 3 && t.minutes === 5)).toBe(true);
+    expect(exam.minutes).toBe(15);
+    expect(exam.passMark).toBe(66);
+    expect(exam.endsAt).toBe(minutes(15).toISOString());
+    expect(planned(3).tasks).toEqual(exam.tasks);
+    expect(planned(3, { minutes: 40 }).minutes).toBe(40);
+  });
+
+  it("refuses an exam over domains without tasks", () => {
+    expect(() => planExam(seedShaped, { count: 3, domains: ["storage"] }, where)).toThrow(UsageError);
+  });
+
+  it("counts the time left down, and below zero once it is up", () => {
+    const exam = planned();
+    expect(timeLeft(exam, minutes(5))).toBe(10 * 60_000);
+    expect(timeLeft(exam, minutes(16))).toBe(-60_000);
+    expect(renderExamStatus(exam, minutes(5))).toContain("Time left: 10m 00s of 15 min");
+    expect(renderExamStatus(exam, minutes(17))).toMatch(
+      /Time is up: .* 2m 00s ago\. kubedrill exam submit still grades it, marked late\./,
+    );
+  });
+
+  it("shows titles and points in the status, never a score", () => {
+    const text = renderExamStatus(planned(), minutes(1));
+    for (const t of planned().tasks) expect(text).toMatch(new RegExp(`\\s+3\\s+5\\s+${t.title}`));
+    expect(text).not.toMatch(/\d+\/\d+/);
+  });
+
+  it("passes at 66% of the points and fails below, and marks a submission after the end late", () => {
+    const exam = planned(3);
+    const pass = examResult(exam, graded(exam, [3, 3, 0]), minutes(14));
+    expect(pass).toMatchObject({ passed: true, late: false, durationMs: 14 * 60_000 });
+    expect(pass.report.percent).toBe(66.7);
+    const fail = examResult(exam, graded(exam, [3, 2, 0]), minutes(20));
+    expect(fail).toMatchObject({ passed: false, late: true });
+    expect(renderExamResult(fail, false)).toContain(
+      "Mock exam: FAIL with 55.6% (pass mark 66%), submitted late, 5m 00s after the time was up.",
+    );
+    expect(renderExamResult(pass, false)).toContain(
+      "Mock exam: PASS with 66.7% (pass mark 66%), submitted after 14m 00s",
+    );
+  });
+});
+
+describe("exam file", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kubedrill-exam-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("survives on disk: what is saved loads back the same", async () => {
+    const file = join(dir, "state", "exam.json");
+    const exam = planned();
+    await saveExam(file, exam);
+    expect(await loadExam(file)).toEqual(exam);
+    expect(JSON.parse(await readFile(file, "utf8")).tasks).toHaveLength(3);
+  });
+
+  it("is absent when no exam runs, and a damaged file says how to start over", async () => {
+    expect(await loadExam(join(dir, "exam.json"))).toBeUndefined();
+    const file = join(dir, "exam.json");
+    await writeFile(file, '{"version":1,"id":');
+    await expect(loadExam(file)).rejects.toThrow(/is not a mock exam kubedrill can read/);
+  });
+
+  it("lives in the XDG state dir unless KUBEDRILL_EXAM moves it", () => {
+    expect(examFile({ XDG_STATE_HOME: "/state" })).toBe("/state/kubedrill/exam.json");
+    expect(examFile({ KUBEDRILL_EXAM: "/tmp/e.json" })).toBe("/tmp/e.json");
+  });
+});
