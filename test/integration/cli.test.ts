@@ -405,3 +405,14 @@ describe("cluster status", () => {
     );
   });
 });
+
+describe("verify, as an instructor or a task pack's CI runs it", () => {
+  it("verify --all --json proves every task of the catalog and exits 0", async () => {
+    const { exitCode, stdout, stderr } = await kubedrill(["verify", "--all", "--json"]);
+    expect(exitCode, stderr).toBe(0);
+    const results = JSON.parse(stdout) as { id: string; passed: boolean; problems: string[] }[];
+    expect(results.map((r) => r.id).sort()).toEqual(seedTasks);
+    expect(results.filter((r) => !r.passed)).toEqual([]);
+    expect(stderr).toContain("[9/9] verifying");
+  }, 300_000);
+});
