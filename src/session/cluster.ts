@@ -18,7 +18,7 @@ export async function connectOrStartLocal<T>(
     io.print(`No practice cluster is reachable: ${err.message}`);
     io.print(
       "kubedrill can start its local cluster (no Docker needed; the first start builds it from source with Go, " +
-        "10-20 minutes) and make it your current kubectl context. kind or minikube work as well: create a cluster " +
+        "5-10 minutes) and make it your current kubectl context. kind or minikube work as well: create a cluster " +
         "(kind create cluster --config kind-config.yaml, or minikube start) and run kubedrill practice again.",
     );
     const yes = await io.prompts.confirm({ message: "Start the local cluster now?", default: true });

@@ -1,7 +1,7 @@
 // `npm run bench`: the speed and memory figures of the local cluster and of grading.
 // It starts its own cluster in a temporary state folder and kubeconfig, so it neither
 // needs nor disturbs a practice or test cluster. `--cold-build` also times a build of
-// the cluster binary with an empty Go build cache (10-20 minutes on 2 cores).
+// the cluster binary with an empty Go build cache (5-10 minutes on 2 cores).
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -48,7 +48,7 @@ export async function ensureBinary(progress: Progress): Promise<string> {
   progress(
     `building the local cluster (Kubernetes ${kubernetesVersion}, etcd, kwok) with ${go.stdout.trim()}`,
   );
-  progress("a cold build compiles about 2,000 packages and takes 10 to 20 minutes on 2 cores; it runs once");
+  progress("a cold build compiles about 2,000 packages and takes 5 to 10 minutes on 2 cores; it runs once");
   const total = await countPackages();
   await mkdir(join(target, ".."), { recursive: true });
   const partial = `${target}.partial`;
