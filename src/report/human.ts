@@ -59,8 +59,14 @@ function renderCheck(check: CheckResult, paint: Palette): string[] {
 
 function renderTotal(report: GradeReport, paint: Palette): string {
   const score = `Total ${report.earned}/${report.total} points (${report.percent.toFixed(1)}%)`;
+  // `check` grades against every check (mark 100%); "all checks" says that more plainly.
+  const mark = report.passMark === 100 ? "every check" : `pass mark ${report.passMark}%`;
   const verdict = report.passed
-    ? paint.good(`PASSED (pass mark ${report.passMark}%)`)
-    : paint.bad(`below the pass mark of ${report.passMark}%`);
+    ? paint.good(`PASSED (${mark})`)
+    : paint.bad(
+        report.passMark === 100
+          ? "not passed yet: every check must pass"
+          : `below the pass mark of ${report.passMark}%`,
+      );
   return `${paint.bold(score)} — ${verdict}`;
 }

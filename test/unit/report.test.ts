@@ -287,3 +287,12 @@ describe("renderJunit", () => {
     );
   });
 });
+
+describe("renderHuman for check", () => {
+  it("speaks of every check, not of a 100% pass mark", () => {
+    const failed = renderHuman({ ...report, passMark: 100, passed: false }, { color: false });
+    expect(failed).toContain("— not passed yet: every check must pass");
+    const passed = renderHuman({ ...report, passMark: 100, passed: true }, { color: false });
+    expect(passed).toContain("— PASSED (every check)");
+  });
+});
