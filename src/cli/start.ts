@@ -1,4 +1,3 @@
-import { mkdir } from "node:fs/promises";
 import type { Command } from "commander";
 import { describeTask, start } from "../engine/run.js";
 import { connectFor, globals, loadTask } from "./common.js";
@@ -15,7 +14,6 @@ export function registerStart(program: Command): void {
         const target = await connectFor(options, true);
         progress(`setting up ${id} on context "${target.context}"…`);
         const vars = await start(loaded, target);
-        await mkdir(vars.answers ?? "", { recursive: true });
         console.log(await describeTask(loaded, target));
         console.log("");
         console.log(`Answer files go in ${vars.answers}/`);

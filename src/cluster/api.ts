@@ -1,7 +1,9 @@
+import { existsSync } from "node:fs";
 import type { RequestOptions } from "node:https";
 import { request } from "node:https";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ClusterError } from "../errors.js";
+import { kubeconfigFiles } from "./kubeconfig-file.js";
 
 /** A Kubernetes object as the API returns it: plain JSON, nothing converted. */
 export type KubeObject = {
@@ -52,6 +54,15 @@ export class KubeApi {
 
   static load(options: ApiOptions = {}): KubeApi {
     const config = new KubeConfig();
+    // Without any kubeconfig, client-node falls back to http://localhost:8080, which only confuses.
+    const files = options.kubeconfig ? [options.kubeconfig] : kubeconfigFiles();
+    if (!process.env.KUBERNETES_SERVICE_HOST && !files.some((file) => existsSync(file))) {
+      throw new ClusterError(
+        `no kubeconfig found (looked for ${files.join(", ")})`,
+        options.context,
+        "create a practice cluster, which writes one: kubedrill cluster up",
+      );
+    }
     try {
       if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
       else config.loadFromDefault();
@@ -99,7 +110,13 @@ export class KubeApi {
   ): Promise<T> {
     const url = new URL(path, this.server);
     const options: RequestOptions = { method, headers: { Accept: "application/json" } };
-    await this.config.applyToHTTPSOptions(options);
+    await this.config.applyToHTTPSOptions(options).catch((err: Error) => {
+      throw new ClusterError(
+        `cannot use the credentials of context "${this.contextName}": ${err.message}`,
+        this.contextName,
+        "check the context with: kubectl config view --minify",
+      );
+    });
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload) Object.assign(options.headers as object, { "Content-Type": contentType });
     return new Promise<T>((resolve, reject) => {

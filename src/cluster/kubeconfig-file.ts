@@ -4,6 +4,12 @@ import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { parseDocument, type YAMLSeq } from "yaml";
 
+/** Every file kubectl reads: the entries of $KUBECONFIG, else ~/.kube/config. */
+export function kubeconfigFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  const listed = env.KUBECONFIG?.split(delimiter).filter(Boolean) ?? [];
+  return listed.length > 0 ? listed : [join(homedir(), ".kube", "config")];
+}
+
 /** The file kubectl writes to: the first entry of $KUBECONFIG, else ~/.kube/config. */
 export function kubeconfigFile(env: NodeJS.ProcessEnv = process.env): string {
   const first = env.KUBECONFIG?.split(delimiter).find(Boolean);

@@ -1,3 +1,4 @@
+import { mkdir, rm } from "node:fs/promises";
 import type { LoadedTask } from "../catalog/load.js";
 import { ClusterError } from "../errors.js";
 import { type GradeEnv, gradeReport, gradeTask } from "./grade.js";
@@ -43,6 +44,11 @@ export async function start(loaded: LoadedTask, target: Target): Promise<Vars> {
   }
   const vars = await resolveVars(loaded.task, target.api, target.nodes);
   await startTask(loaded, { cluster: target.api, nodes: target.nodes, vars });
+  // A fresh attempt: answer files from an earlier one must not pass checks on their own.
+  if (vars.answers) {
+    await rm(vars.answers, { recursive: true, force: true });
+    await mkdir(vars.answers, { recursive: true });
+  }
   return vars;
 }
 
