@@ -3,7 +3,8 @@ import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
 import { ClusterError, UsageError } from "../errors.js";
 import { minikubeContext } from "./drivers/driver.js";
-import { localContext, localPaths } from "./local/control-plane.js";
+import { localPaths } from "./local/components.js";
+import { localContext } from "./local/control-plane.js";
 import { KindNodeAccess } from "./node-access-kind.js";
 import { MinikubeNodeAccess } from "./node-access-minikube.js";
 

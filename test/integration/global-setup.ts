@@ -1,4 +1,5 @@
-import { down, isRunning, localPaths, up } from "../../src/cluster/local/control-plane.js";
+import { localPaths } from "../../src/cluster/local/components.js";
+import { down, isRunning, up } from "../../src/cluster/local/control-plane.js";
 import { testEnv } from "./paths.js";
 
 let startedHere = false;

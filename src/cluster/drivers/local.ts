@@ -1,5 +1,6 @@
 import type { Progress } from "../local/build.js";
-import { down, localContext, localPaths, status, up } from "../local/control-plane.js";
+import { localPaths } from "../local/components.js";
+import { down, localContext, status, up } from "../local/control-plane.js";
 import type { ClusterDriver, PartStatus, UpResult } from "./driver.js";
 
 /** The control plane built from source with simulated (kwok) nodes: no Docker needed. */
