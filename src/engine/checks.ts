@@ -108,6 +108,14 @@ async function resourceCheck(
   env: CheckEnv,
 ): Promise<Outcome> {
   const ref = check.resource;
+  const what = ref.name ? `${ref.kind} ${ref.name}` : `${ref.kind} with labels ${ref.selector}`;
+  // A name still holding a placeholder cannot be read; say which variable is missing instead.
+  const unknown = /\{\{\s*(\w+)\s*\}\}/.exec(`${ref.name ?? ""}${ref.selector ?? ""}`);
+  if (unknown) {
+    return {
+      reasons: [`${what}: {{${unknown[1]}}} is not known yet (the object it is read from is missing)`],
+    };
+  }
   const apiVersion = apiVersionOf(ref.kind, ref.apiVersion);
   const { namespaced } = await env.cluster.resource(apiVersion, ref.kind);
   const namespace = namespaced ? (ref.namespace ?? task.namespace) : undefined;
@@ -118,13 +126,6 @@ async function resourceCheck(
     objects = object ? [object] : [];
   } else {
     objects = await env.cluster.list(apiVersion, ref.kind, namespace, ref.selector);
-  }
-  const what = ref.name ? `${ref.kind} ${ref.name}` : `${ref.kind} with labels ${ref.selector}`;
-  const unknown = /\{\{\s*(\w+)\s*\}\}/.exec(`${ref.name ?? ""}${ref.selector ?? ""}`);
-  if (unknown) {
-    return {
-      reasons: [`${what}: {{${unknown[1]}}} is not known yet (the object it is read from is missing)`],
-    };
   }
   if (check.absent) return { reasons: objects.length === 0 ? [] : [`${what}${where} exists, want it gone`] };
   if (objects.length === 0) return { reasons: [`${what} not found${where}`] };
