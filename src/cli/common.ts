@@ -1,19 +1,8 @@
-import type { Command } from "commander";
 import { findTask, openCatalog } from "../catalog/catalog.js";
 import type { LoadedTask } from "../catalog/load.js";
 import { type Capabilities, detectCapabilities } from "../cluster/capabilities.js";
 import { type Connection, connect } from "../cluster/connect.js";
-
-export interface GlobalOptions {
-  context?: string;
-  kubeconfig?: string;
-  tasks: string[];
-  allowContext?: string;
-}
-
-export function globals(command: Command): GlobalOptions {
-  return command.optsWithGlobals() as GlobalOptions;
-}
+import type { GlobalOptions } from "./program.js";
 
 export function loadTasks(options: GlobalOptions): Promise<LoadedTask[]> {
   return openCatalog(options.tasks);

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import type { RequestOptions } from "node:https";
 import { request } from "node:https";
-import { KubeConfig } from "@kubernetes/client-node";
 import { ClusterError } from "../errors.js";
+import { KubeConfig } from "./kubeconfig.js";
 import { kubeconfigFiles } from "./kubeconfig-file.js";
 
 /** A Kubernetes object as the API returns it: plain JSON, nothing converted. */

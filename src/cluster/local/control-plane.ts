@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
 import { execa } from "execa";
 import { ClusterError } from "../../errors.js";
 import { KubeApi } from "../api.js";
@@ -208,6 +207,8 @@ async function contextEntry(paths: LocalPaths, port: number) {
 }
 
 async function internalKubeconfig(paths: LocalPaths, port: number): Promise<string> {
+  // Loaded here only: every command that merely names localContext would otherwise pay for it.
+  const { KubeConfig } = await import("@kubernetes/client-node");
   const config = new KubeConfig();
   const entry = await contextEntry(paths, port);
   config.loadFromOptions({
