@@ -4,7 +4,7 @@ import { dirname, join, normalize } from "node:path";
 import { ClusterError, UsageError } from "../errors.js";
 import { minikubeContext } from "./drivers/driver.js";
 import { localPaths } from "./local/components.js";
-import { localContext } from "./local/control-plane.js";
+import { localContext } from "./local/context.js";
 import { KindNodeAccess } from "./node-access-kind.js";
 import { MinikubeNodeAccess } from "./node-access-minikube.js";
 

@@ -1,4 +1,3 @@
-import { execa } from "execa";
 import { ClusterError } from "../errors.js";
 
 /** The programs kubedrill runs besides itself; each is looked up on PATH. */
@@ -35,6 +34,8 @@ export class ToolMissingError extends ClusterError {
 /** Runs a tool and returns what it said, whatever its exit code; a tool not on PATH is a ToolMissingError. */
 export async function runTool(tool: Tool, args: string[], options: RunOptions = {}): Promise<ToolResult> {
   const shown = options.showOutput ? process.stderr : undefined;
+  // Loaded on first use: grading on the local cluster runs no tool, and execa is a tenth of a cold start.
+  const { execa } = await import("execa");
   const result = await execa(tool, args, {
     reject: false,
     // File contents read through a tool must keep their last newline.

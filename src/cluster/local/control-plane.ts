@@ -16,11 +16,12 @@ import {
   localPaths,
   type Ports,
 } from "./components.js";
+import { localContext } from "./context.js";
 import { renderStages } from "./images.js";
 import { createNodeRoot, localNodes, nodeObject } from "./nodes.js";
 import { freePort, isOurs, lastLines, startDetached, stopProcess, waitFor } from "./processes.js";
 
-export const localContext = "kubedrill-local";
+export { localContext };
 
 interface State {
   binary: string;
