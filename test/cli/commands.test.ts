@@ -32,7 +32,8 @@ afterAll(async () => {
 });
 
 describe("kubedrill --version", () => {
-  const version = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string })
+    .version;
 
   it.each([["--version"], ["-V"]])("%s prints the package version and exits 0", async (flag) => {
     expect(await kubedrill([flag])).toEqual({ stdout: version, stderr: "", exitCode: 0 });
@@ -61,7 +62,7 @@ describe("usage errors exit 2 with a next step", () => {
   it.each([
     [["bogus"], "error: unknown command 'bogus'"],
     [["check"], "error: missing required argument 'task'"],
-    [["grade", "--all", "--pass-mark", "120"], "--pass-mark must be a percentage from 0 to 100, not \"120\""],
+    [["grade", "--all", "--pass-mark", "120"], '--pass-mark must be a percentage from 0 to 100, not "120"'],
     [["grade"], "name the tasks to grade or pass --all"],
     [["verify", "--all", "--jobs", "0"], '--jobs must be a whole number above 0, not "0"'],
     [["reset"], "name one task or pass --all"],
@@ -93,6 +94,21 @@ describe("commands use the folder and environment they are given", () => {
     expect(result.exitCode).toBe(0);
     expect(JSON.parse(result.stdout).history).toBe(history);
     expect(result.stderr).toBe(`note: skipped 1 damaged line(s) of ${history}: 1`);
+  });
+
+  it("check reads only the named task: a broken neighbour in --tasks does not stop it", async () => {
+    const args = ["--tasks", "test/fixtures/broken-tasks", "--kubeconfig", unreachable];
+    const neighbour = await kubedrill([...args, "check", "pod-run-nginx"]);
+    expect(neighbour.stderr).toContain("cannot reach cluster");
+    expect(neighbour.exitCode).toBe(3);
+    const broken = await kubedrill([...args, "check", "bad-cel"]);
+    expect(broken.stderr).toBe(
+      "kubedrill: test/fixtures/broken-tasks/bad-cel/task.yaml:14:13: checks[0].expect: CEL does not compile: <input>:1:21: found = but expecting end of input".replace(
+        "test/",
+        `${repo}/test/`,
+      ),
+    );
+    expect(broken.exitCode).toBe(2);
   });
 
   it("check of an unreachable cluster exits 3 with the next step", async () => {
