@@ -1,9 +1,9 @@
 import { basename, dirname } from "node:path";
 import { builtinTasks, findTask, findTaskFiles, openCatalog } from "../catalog/catalog.js";
 import { type LoadedTask, loadTask as loadTaskFile } from "../catalog/load.js";
-import { TaskError } from "../errors.js";
 import { type Capabilities, detectCapabilities } from "../cluster/capabilities.js";
 import { type Connection, connect } from "../cluster/connect.js";
+import { TaskError } from "../errors.js";
 import type { GlobalOptions } from "./program.js";
 
 export function loadTasks(options: GlobalOptions): Promise<LoadedTask[]> {

@@ -46,9 +46,9 @@ beforeAll(async () => {
   target = await connect({ write: true });
   await rm(testEnv.KUBEDRILL_ANSWERS, { recursive: true, force: true });
   const results = await proveAll(catalog.tasks, 4, prove);
-  catalog.tasks.forEach((loaded, i) =>
-    proofs.set(loaded.task.id, results[i] as Awaited<ReturnType<typeof prove>>),
-  );
+  for (const [i, loaded] of catalog.tasks.entries()) {
+    proofs.set(loaded.task.id, results[i] as Awaited<ReturnType<typeof prove>>);
+  }
 }, 900_000);
 
 afterAll(async () => {
