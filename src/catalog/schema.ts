@@ -170,6 +170,10 @@ export const taskSchema = z
       .describe("Unique id; the task's folder has the same name"),
     title: z.string().min(1),
     domain: z.enum(domains).describe("CKA curriculum domain"),
+    competency: z
+      .string()
+      .optional()
+      .describe("The CKA competency the task trains: one of its domain's, as docs/catalog.md lists them"),
     difficulty: z.enum(["easy", "medium", "hard"]),
     minutes: z.number().positive().describe("Time budget, as in the exam"),
     namespace: z
