@@ -19,7 +19,7 @@ async function appliedKinds(step: Extract<Step, { apply: unknown }>, dir: string
 }
 
 /** Why this task must be proved alone, or undefined when it keeps to its namespace. */
-export async function sharedStateReason({ task, dir }: LoadedTask): Promise<string | undefined> {
+export async function sharedStateReason({ task, dir, proofs }: LoadedTask): Promise<string | undefined> {
   const scoped = (kind: string) => kind !== "Namespace" && clusterScopedKinds.has(kind);
   for (const step of task.setup) {
     if ("labelNode" in step || "writeNodeFile" in step || "removeNodeFile" in step) {
@@ -36,6 +36,9 @@ export async function sharedStateReason({ task, dir }: LoadedTask): Promise<stri
   const checked = task.checks.find((c) => "resource" in c && scoped(c.resource.kind));
   if (checked && "resource" in checked)
     return `it checks a ${checked.resource.kind}, which is cluster-scoped`;
-  if (nodeCommand.test(task.solution)) return "its solution changes a node with kubectl";
+  const scripts = [task.solution, ...(proofs?.correct ?? []), ...(proofs?.wrong ?? [])].map((s) =>
+    typeof s === "string" ? s : s.script,
+  );
+  if (scripts.some((script) => nodeCommand.test(script))) return "a solution changes a node with kubectl";
   return undefined;
 }
