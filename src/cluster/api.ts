@@ -118,7 +118,13 @@ export class KubeApi {
       );
     });
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    if (payload) Object.assign(options.headers as object, { "Content-Type": contentType });
+    // Content-Length always: Node sends a DELETE body unframed otherwise, which a kept-alive connection misreads.
+    if (payload) {
+      Object.assign(options.headers as object, {
+        "Content-Type": contentType,
+        "Content-Length": Buffer.byteLength(payload),
+      });
+    }
     return new Promise<T>((resolve, reject) => {
       const req = request(url, options, (res) => {
         const chunks: Buffer[] = [];
