@@ -21,7 +21,7 @@ type unit struct {
 	pid                                        int
 }
 
-var units = map[string]unit{
+var services = map[string]unit{
 	"kubelet": {
 		name:        "kubelet",
 		description: "kubelet: The Kubernetes Node Agent",
@@ -95,7 +95,7 @@ func runSystemctl() int {
 	}
 	code := 0
 	for _, name := range names {
-		u, known := units[name]
+		u, known := services[name]
 		if !known {
 			code = max(code, unknownUnit(verb, name))
 			continue

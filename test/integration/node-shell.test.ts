@@ -2,6 +2,7 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { LocalNodeAccess } from "../../src/cluster/node-access.js";
 import { repoRoot, testEnv } from "./paths.js";
 
 // A learner on a local node, as on a kind node through docker exec: the built CLI's
@@ -11,22 +12,27 @@ import { repoRoot, testEnv } from "./paths.js";
 const cli = join(repoRoot, "dist", "cli", "main.js");
 const nodeFolder = (node: string, path: string) => join(testEnv.KUBEDRILL_STATE_DIR, "nodes", node, path);
 
-function onNode(node: string, ...argv: string[]) {
+/** Through the built CLI, as a learner or a solution script runs it. */
+function kubedrillNodeExec(node: string, ...argv: string[]) {
   return execa(process.execPath, [cli, "node", "exec", node, "--", ...argv], {
     env: testEnv,
     reject: false,
     stdin: "ignore",
+    stripFinalNewline: false,
   });
 }
 
+/** Through node access in this process (what setup steps and checks use): the same binary, without the CLI's start. */
+const onNode = (node: string, ...argv: string[]) => new LocalNodeAccess().exec(node, argv);
+
 describe("kubedrill node exec on the local cluster", () => {
   it("reads the node's own files at their real paths, under the node's hostname", async () => {
-    const config = await onNode("kubedrill-worker", "cat", "/var/lib/kubelet/config.yaml");
+    const config = await kubedrillNodeExec("kubedrill-worker", "cat", "/var/lib/kubelet/config.yaml");
     expect(config.stderr).toBe("");
     expect(config.stdout).toBe(
       await readFile(nodeFolder("kubedrill-worker", "/var/lib/kubelet/config.yaml"), "utf8"),
     );
-    const hostname = await onNode("kubedrill-worker", "hostname");
+    const hostname = await kubedrillNodeExec("kubedrill-worker", "hostname");
     expect(hostname.stdout.trim()).toBe("kubedrill-worker");
   });
 
