@@ -10,8 +10,12 @@ import type { ToolResult } from "./tools.js";
  * and UTS namespace where the node's folder is mounted at the real paths, with
  * systemctl, journalctl, crictl, etcdctl and etcdutl (docs/local-cluster.md).
  */
+let binaryOnce: Promise<string> | undefined;
+
 export async function localNodeShell(root: string, node: string, kubeconfig: string) {
-  const binary = await binaryPath();
+  // Hashing the Go sources once per process keeps repeated node commands quick.
+  binaryOnce ??= binaryPath();
+  const binary = await binaryOnce;
   if (!existsSync(binary)) {
     throw new ClusterError(
       "the local cluster's binary is not built, so its nodes cannot be entered",
