@@ -62,6 +62,14 @@ function registerNode(program: Command, on: On): void {
     .description("remove a file on a node (node:/path)")
     .action(on(async (ctx, path: string) => (await import("./node.js")).nodeRemove(ctx, path)));
   node
+    .command("exec <node> <command...>")
+    .description(
+      "run a command on a node as root (kubedrill node exec NODE -- CMD ARGS...); exits with its code",
+    )
+    .action(
+      on(async (ctx, name: string, argv: string[]) => (await import("./node.js")).nodeExec(ctx, name, argv)),
+    );
+  node
     .command("shell <node>")
     .description("open a shell on a node")
     .action(on(async (ctx, name: string) => (await import("./node.js")).nodeShell(ctx, name)));

@@ -39,9 +39,14 @@ export async function nodeRemove(ctx: CommandContext, target: string): Promise<n
   return 0;
 }
 
+/** `kubedrill node exec`: runs as root on the node, with the process's terminal; its exit code is ours. */
+export async function nodeExec(ctx: CommandContext, name: string, argv: string[]): Promise<number> {
+  return (await (await access(ctx)).exec(name, argv, { inherit: true })).exitCode;
+}
+
 /** `kubedrill node shell`: the shell gets the process's own terminal. */
 export async function nodeShell(ctx: CommandContext, name: string): Promise<number> {
-  const { command, args, cwd } = (await access(ctx)).shell(name);
+  const { command, args, cwd } = await (await access(ctx)).shell(name);
   const child = spawn(command, args, { cwd, env: ctx.io.env, stdio: "inherit" });
   return new Promise<number>((done) => child.on("exit", (code) => done(code ?? 0)));
 }

@@ -23,6 +23,8 @@ export interface RunOptions {
   /** Also show the tool's own output on stderr as it runs (long commands such as kind create). */
   showOutput?: boolean;
   timeoutMs?: number;
+  /** Give the tool this terminal (a learner's command on a node): nothing is captured. */
+  inherit?: boolean;
 }
 
 export class ToolMissingError extends ClusterError {
@@ -36,6 +38,11 @@ export async function runTool(tool: Tool, args: string[], options: RunOptions = 
   const shown = options.showOutput ? process.stderr : undefined;
   // Loaded on first use: grading on the local cluster runs no tool, and execa is a tenth of a cold start.
   const { execa } = await import("execa");
+  if (options.inherit) {
+    const result = await execa(tool, args, { reject: false, stdio: "inherit", timeout: options.timeoutMs });
+    if ((result as { code?: string }).code === "ENOENT") throw new ToolMissingError(tool);
+    return { exitCode: result.exitCode ?? 1, stdout: "", stderr: "" };
+  }
   const result = await execa(tool, args, {
     reject: false,
     // File contents read through a tool must keep their last newline.
