@@ -8,7 +8,14 @@ import { checkAccess, formatAccessMismatch } from "./access.js";
 import { evaluate } from "./cel.js";
 import { formatMismatch, formatValue, match } from "./match.js";
 import { type ClusterReader, type NodeAccess, Snapshot } from "./ports.js";
-import { describeSelection, emptyReason, isSetExpression, judgeSet, readSelection } from "./select.js";
+import {
+  describeSelection,
+  emptyReason,
+  failingMembers,
+  isSetExpression,
+  judgeSet,
+  readSelection,
+} from "./select.js";
 import type { CheckResult, Mismatch } from "./types.js";
 import { fill, unknownVariable, type Vars } from "./vars.js";
 
@@ -142,8 +149,17 @@ async function resourceCheck(
   const names = objects.map((o) => o.metadata?.name ?? "?");
   const reasons = judgeSet(names, perObject, ref.match ?? "all", `${what}${where}`);
   if (setWide && check.expect) {
-    const result = evaluate(check.expect, { objects, vars: env.vars, uids: env.uids });
-    if (result !== true) reasons.push(formatMismatch(result));
+    const bindings = { objects, vars: env.vars, uids: env.uids };
+    const result = evaluate(check.expect, bindings);
+    if (result === true) return { reasons };
+    // Said once for the set, naming the objects that break an `objects.all(…)`.
+    const failing = failingMembers(
+      check.expect,
+      objects,
+      (body, one) => evaluate(body, { ...bindings, ...one }) === true,
+    );
+    const which = failing.length > 0 ? ` (not true for ${failing.join(", ")})` : "";
+    reasons.push(`${formatMismatch(result)}${which}`);
   }
   return { reasons };
 }

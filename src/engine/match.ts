@@ -82,10 +82,10 @@ function matchAnyList(want: unknown[], actual: unknown[], path: string): Mismatc
     // Show how the nearest item differs, field by field, rather than the whole list cut short.
     const nearest = nearestIndex(item, tries, actual);
     if (nearest === undefined) return [noMatch];
-    return [
-      { path, want: item, message: `no item matches; the nearest is [${nearest}]` },
-      ...match(item, actual[nearest], `${path}[${nearest}]`),
-    ];
+    const differences = match(item, actual[nearest], `${path}[${nearest}]`);
+    // With one item there is nothing to choose from; its differences say it all.
+    if (actual.length === 1) return differences;
+    return [{ path, want: item, message: `no item matches; the nearest is [${nearest}]` }, ...differences];
   });
 }
 

@@ -115,6 +115,21 @@ export function judgeSet(
   return perObject.some((r) => r.length === 0) ? [] : [`no ${what} passes:`, ...named];
 }
 
+/**
+ * For a failed set expression of the form `objects.all(x, …)`, the names of the objects for
+ * which the body is not true, so the one report of the set can say which ones break it.
+ */
+export function failingMembers(
+  expr: string,
+  objects: KubeObject[],
+  holds: (body: string, bindings: Record<string, unknown>) => boolean,
+): string[] {
+  const all = /^\s*objects\.all\(\s*([A-Za-z_]\w*)\s*,([\s\S]*)\)\s*$/.exec(expr);
+  if (!all) return [];
+  const [, variable = "", body = ""] = all;
+  return objects.filter((o) => !holds(body, { [variable]: o })).map((o) => o.metadata?.name ?? "?");
+}
+
 /** An expect that reads `objects` and never `object` is about the set: evaluated once, reported once. */
 export function isSetExpression(expr: string): boolean {
   return /\bobjects\b/.test(expr) && !/\bobject\b/.test(expr);

@@ -68,7 +68,9 @@ describe("checks over sets of objects", () => {
       { cluster: reader, vars: {}, uids: {} },
     );
     expect(result?.reasons).toHaveLength(1);
-    expect(result?.reasons[0]).toMatch(/^expect: objects\.all\(.*\) is false$/);
+    expect(result?.reasons[0]).toMatch(
+      /^expect: objects\.all\(.*\) is false \(not true for allow-web, allow-all\)$/,
+    );
   });
 
   it("an empty set fails saying which kind is missing where", async () => {
