@@ -37,6 +37,26 @@ export class ApiStatusError extends Error {
   }
 }
 
+/** One SubjectAccessReview question: may this user (in these groups) do this verb? */
+export interface AccessRequest {
+  user?: string;
+  groups: string[];
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
+
+/** The API server's answer: its authorizers' decision and, where they give one, the reason. */
+export interface AccessAnswer {
+  allowed: boolean;
+  denied?: boolean;
+  reason?: string;
+  evaluationError?: string;
+}
+
 export interface ApiOptions {
   kubeconfig?: string;
   context?: string;
@@ -215,6 +235,21 @@ export class KubeApi {
     );
     // List items carry no apiVersion/kind; checks and CEL expect them as on a GET.
     return list.items.map((item) => ({ apiVersion, kind, ...item }));
+  }
+
+  /** Asks the API server's authorizers, as `kubectl auth can-i --as` does; nothing is stored. */
+  async accessReview(request: AccessRequest): Promise<AccessAnswer> {
+    const { user, groups, ...resourceAttributes } = request;
+    const review = await this.request<{ status?: AccessAnswer }>(
+      "POST",
+      "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+      {
+        apiVersion: "authorization.k8s.io/v1",
+        kind: "SubjectAccessReview",
+        spec: { user, groups, resourceAttributes },
+      },
+    );
+    return review.status ?? { allowed: false };
   }
 
   /** Server-side apply: creates or updates, owned by the field manager "kubedrill". */

@@ -98,7 +98,7 @@ async function gradeWithKubectl(tasks: Awaited<ReturnType<typeof loadCatalog>>["
         });
       } else if ("file" in check) {
         await readFile(join(vars.answers ?? "", check.file), "utf8").catch(() => "");
-      } else {
+      } else if ("nodeFile" in check) {
         await target.nodes?.read(check.nodeFile.node, check.nodeFile.path);
       }
     }
