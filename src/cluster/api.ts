@@ -4,6 +4,7 @@ import { request } from "node:https";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ClusterError } from "../errors.js";
 import { kubeconfigFiles } from "./kubeconfig-file.js";
+import { deleteCollection, type ServedKind, servedKinds } from "./served-kinds.js";
 
 /** A Kubernetes object as the API returns it: plain JSON, nothing converted. */
 export type KubeObject = {
@@ -255,6 +256,18 @@ export class KubeApi {
       if (err instanceof ApiStatusError && err.status === 404) return false;
       throw err;
     }
+  }
+
+  servedKinds(): Promise<ServedKind[]> {
+    return servedKinds(this);
+  }
+
+  deleteCollection(
+    apiVersion: string,
+    kind: string,
+    options: { namespace?: string; fieldSelector?: string; gracePeriodSeconds?: number },
+  ): Promise<void> {
+    return deleteCollection(this, apiVersion, kind, options);
   }
 }
 

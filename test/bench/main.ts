@@ -17,6 +17,7 @@ import { runScript } from "../../src/cluster/shell.js";
 import { apiVersionOf } from "../../src/engine/ports.js";
 import { grade, solutionScript, start, type Target } from "../../src/engine/run.js";
 import { fill, resolveVars } from "../../src/engine/vars.js";
+import { resetTimes } from "./reset.js";
 
 const say = (line: string) => console.log(line);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
@@ -151,6 +152,10 @@ async function main(): Promise<void> {
       `  ratio                             ${(median(kubectl) / median(engine)).toFixed(1)}×   (target ≥ 20×)`,
     );
     say(`  cold \`kubedrill check\`, median of 5 ${seconds(median(cold))}   (a new node process, one task)`);
+    const resets = [...(await resetTimes(tasks, target)).values()];
+    say(
+      `reset of a solved task, median of ${resets.length} ${seconds(median(resets))}   (target ≤ 1s; max ${seconds(Math.max(...resets))})`,
+    );
   } finally {
     await down(paths);
     await rm(root, { recursive: true, force: true });
