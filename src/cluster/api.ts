@@ -108,9 +108,10 @@ export class KubeApi {
     path: string,
     body?: unknown,
     contentType = "application/json",
+    accept = "application/json",
   ): Promise<T> {
     const url = new URL(path, this.server);
-    const options: RequestOptions = { method, headers: { Accept: "application/json" } };
+    const options: RequestOptions = { method, headers: { Accept: accept } };
     await this.config.applyToHTTPSOptions(options).catch((err: Error) => {
       throw new ClusterError(
         `cannot use the credentials of context "${this.contextName}": ${err.message}`,

@@ -9,15 +9,51 @@ export interface ServedKind {
   verbs: string[];
 }
 
+/** Aggregated discovery (Kubernetes ≥ 1.30): every group's resources in one answer. */
+const aggregated = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+
+interface DiscoveryList {
+  kind?: string;
+  items?: {
+    metadata: { name?: string };
+    versions: {
+      version: string;
+      resources: { resource: string; scope: string; verbs?: string[]; responseKind?: { kind: string } }[];
+    }[];
+  }[];
+}
+
 interface ResourceList {
   resources: { name: string; kind: string; namespaced: boolean; verbs?: string[] }[];
 }
 
 /**
- * Every kind the API server serves (core and every group, CRDs included), from
- * plain discovery: one request per group version, run together.
+ * Every kind the API server serves (core and every group, CRDs included), at
+ * each group's preferred version: two requests where the server aggregates
+ * discovery, else one per group version, run together.
  */
 export async function servedKinds(api: KubeApi): Promise<ServedKind[]> {
+  const [core, groups] = await Promise.all([
+    api.request<DiscoveryList>("GET", "/api", undefined, undefined, aggregated),
+    api.request<DiscoveryList>("GET", "/apis", undefined, undefined, aggregated),
+  ]);
+  if (core.kind !== "APIGroupDiscoveryList" || groups.kind !== "APIGroupDiscoveryList") return perGroup(api);
+  return [...(core.items ?? []), ...(groups.items ?? [])].flatMap((group) => {
+    const preferred = group.versions[0];
+    if (!preferred) return [];
+    const apiVersion = group.metadata.name
+      ? `${group.metadata.name}/${preferred.version}`
+      : preferred.version;
+    return preferred.resources.map((r) => ({
+      apiVersion,
+      kind: r.responseKind?.kind ?? "",
+      namespaced: r.scope === "Namespaced",
+      verbs: r.verbs ?? [],
+    }));
+  });
+}
+
+async function perGroup(api: KubeApi): Promise<ServedKind[]> {
   const core = await api.request<{ versions: string[] }>("GET", "/api");
   const groups = await api.request<{ groups: { preferredVersion: { groupVersion: string } }[] }>(
     "GET",

@@ -29,8 +29,13 @@ function contentKinds(served: ServedKind[]): ServedKind[] {
   );
 }
 
-/** Reads what the plan is about. Node files are left out when the cluster offers no node access. */
-export async function observe(plan: CleanupPlan, env: CleanupEnv, served: ServedKind[]): Promise<Observed> {
+/** Reads what the plan is about; `kinds` narrows which namespaced kinds are listed. */
+export async function observe(
+  plan: CleanupPlan,
+  env: CleanupEnv,
+  served: ServedKind[],
+  kinds?: ServedKind[],
+): Promise<Observed> {
   const [nodes, files, objects, namespace] = await Promise.all([
     env.cluster.list("v1", "Node"),
     Promise.all(plan.nodeFiles.map((f) => env.nodes?.read(f.node, f.path))),
@@ -38,7 +43,7 @@ export async function observe(plan: CleanupPlan, env: CleanupEnv, served: Served
     env.cluster.get("v1", "Namespace", plan.namespace),
   ]);
   const ours = namespace?.metadata?.labels?.[taskLabel] === plan.taskId;
-  const contents = ours ? await namespaceContents(plan.namespace, env.cluster, served) : [];
+  const contents = ours ? await namespaceContents(plan.namespace, env.cluster, kinds ?? served) : [];
   return { nodes, files, objects, namespace, contents };
 }
 
@@ -61,10 +66,27 @@ export async function namespaceContents(
   cluster: ClusterWriter,
   served: ServedKind[],
 ): Promise<KubeObject[]> {
-  const lists = await Promise.all(
-    contentKinds(served).map((k) => cluster.list(k.apiVersion, k.kind, namespace).catch(() => [])),
+  const lists = await inTurns(contentKinds(served), (k) =>
+    cluster.list(k.apiVersion, k.kind, namespace).catch(() => []),
   );
   return lists.flat().filter((o) => builtIn[o.kind ?? ""] !== o.metadata?.name);
+}
+
+/**
+ * A few requests at a time: a burst of thirty would open thirty TLS connections,
+ * where a few reused ones answer sooner on a busy machine.
+ */
+async function inTurns<T, R>(items: T[], work: (item: T) => Promise<R>, width = 6): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return results;
 }
 
 /** The record the last start left on the task namespace, if kubedrill made that namespace. */
@@ -84,6 +106,16 @@ export async function recordBeforeStart(plan: CleanupPlan, env: CleanupEnv): Pro
 }
 
 const settleTimeoutMs = 60_000;
+/** Kinds the built-in controllers create from others (a Deployment's ReplicaSets, a Service's EndpointSlices…). */
+const dependents = [
+  "Pod",
+  "ReplicaSet",
+  "Job",
+  "ControllerRevision",
+  "PersistentVolumeClaim",
+  "EndpointSlice",
+  "Endpoints",
+];
 
 /**
  * Applies the plan until nothing is left to do: one pass usually, a few more
@@ -94,8 +126,12 @@ export async function applyPlan(plan: CleanupPlan, env: CleanupEnv, served: Serv
   const reachable = env.nodes ? plan : { ...plan, nodeFiles: [] };
   const deadline = Date.now() + settleTimeoutMs;
   let record: BeforeStart | undefined;
+  // After the first full look, only kinds that held something, and what controllers make from them, are read again.
+  const seen = new Set(dependents);
   for (let pass = 0; ; pass++) {
-    const now = await observe(reachable, env, served);
+    const kinds = pass === 0 ? undefined : served.filter((k) => seen.has(k.kind));
+    const now = await observe(reachable, env, served, kinds);
+    for (const object of now.contents) seen.add(object.kind ?? "");
     if (pass === 0) record = readRecord(plan, now.namespace);
     const actions = resetActions(reachable, record, now);
     if (actions.length === 0) return;

@@ -8,7 +8,15 @@ import { apiVersionOf, type ClusterReader, type KubeObject, type ServedKind } fr
  */
 
 /** Kinds whose objects the cluster makes and removes by itself, e.g. an IPAddress per Service. */
-const clusterMade = new Set(["Node", "APIService", "IPAddress", "ServiceCIDR", "ComponentStatus"]);
+const clusterMade = new Set([
+  "Node",
+  "CSINode",
+  "VolumeAttachment",
+  "APIService",
+  "IPAddress",
+  "ServiceCIDR",
+  "ComponentStatus",
+]);
 
 export async function clusterScopedObjects(
   cluster: ClusterReader,
