@@ -12,9 +12,12 @@ import {
 } from "./cleanup-plan.js";
 import type { ClusterWriter, KubeObject, NodeAccess, ServedKind } from "./ports.js";
 
+/** What setup and reset need of node access: files only. */
+export type NodeFiles = Pick<NodeAccess, "read" | "write" | "remove">;
+
 export interface CleanupEnv {
   cluster: ClusterWriter;
-  nodes?: NodeAccess;
+  nodes?: NodeFiles;
 }
 
 /** What Kubernetes itself puts in every namespace: not the task's, and recreated at once if deleted. */

@@ -5,10 +5,10 @@ import type { Step, Task } from "../catalog/schema.js";
 import { TaskError } from "../errors.js";
 import { evaluate } from "./cel.js";
 import { parseDuration } from "./checks.js";
-import { applyPlan, recordBeforeStart } from "./cleanup-apply.js";
+import { applyPlan, type NodeFiles, recordBeforeStart } from "./cleanup-apply.js";
 import { beforeStartAnnotation, cleanupPlan, taskLabels } from "./cleanup-plan.js";
 import { formatMismatch } from "./match.js";
-import { apiVersionOf, type ClusterWriter, type KubeObject, type NodeAccess } from "./ports.js";
+import { apiVersionOf, type ClusterWriter, type KubeObject } from "./ports.js";
 import { fill, type Vars } from "./vars.js";
 
 /** On the task namespace: uids of the objects setup created, for "same object" checks. */
@@ -16,7 +16,7 @@ export const uidsAnnotation = "kubedrill.dev/setup-uids";
 
 export interface SetupEnv {
   cluster: ClusterWriter;
-  nodes?: NodeAccess;
+  nodes?: NodeFiles;
   vars: Vars;
 }
 
@@ -113,7 +113,7 @@ async function applyLabeled(object: KubeObject, task: Task, cluster: ClusterWrit
   return cluster.apply({ ...object, apiVersion, metadata });
 }
 
-function requireNodes(env: SetupEnv): NodeAccess {
+function requireNodes(env: SetupEnv): NodeFiles {
   if (!env.nodes) throw new Error("this task needs node access, which this cluster does not offer");
   return env.nodes;
 }

@@ -1,4 +1,5 @@
-import type { ClusterWriter, KubeObject, NodeAccess, ServedKind } from "../../src/engine/ports.js";
+import type { NodeFiles } from "../../src/engine/cleanup-apply.js";
+import type { ClusterWriter, KubeObject, ServedKind } from "../../src/engine/ports.js";
 
 /**
  * A cluster as plain objects in memory, for unit tests of the cleanup plan's
@@ -108,8 +109,7 @@ function mergeInto(target: Record<string, unknown>, patch: Record<string, unknow
 }
 
 /** Node files as a map of "node:path" to content. */
-export class FakeNodes implements NodeAccess {
-  readonly driver = "fake";
+export class FakeNodes implements NodeFiles {
   readonly files = new Map<string, string>();
 
   async read(node: string, path: string) {
@@ -122,12 +122,6 @@ export class FakeNodes implements NodeAccess {
 
   async remove(node: string, path: string) {
     this.files.delete(`${node}:${path}`);
-  }
-
-  async copyTo() {}
-  async copyFrom() {}
-  shell() {
-    return { command: "true", args: [] };
   }
 }
 
