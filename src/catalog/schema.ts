@@ -217,6 +217,29 @@ const variableSchema = z
   ])
   .describe("A variable read from the cluster: a node file's regex capture, or an object's field");
 
+/** Cleanup of cluster-level changes a solution makes; reset restores the state before start. */
+const cleanupMore = {
+  objects: z
+    .array(
+      z.strictObject({
+        kind: z.string().min(1).describe("Kind, e.g. StorageClass, ClusterRole, PersistentVolume"),
+        apiVersion: z.string().min(1).optional().describe("Defaults from the kind for built-in kinds"),
+        name,
+        namespace: z.string().optional().describe("For a namespaced object outside the task's namespace"),
+      }),
+    )
+    .optional()
+    .describe("Objects outside the task's namespace that the solution creates; reset deletes them"),
+  nodeTaints: z
+    .array(z.strictObject({ node: name.optional().describe("Default: every node"), key: z.string().min(1) }))
+    .optional()
+    .describe("Node taints the learner adds or removes; reset restores them as they were before start"),
+  cordons: z
+    .array(z.strictObject({ node: name.optional().describe("Default: every node") }))
+    .optional()
+    .describe("Nodes the learner may cordon or drain; reset restores whether they were schedulable"),
+};
+
 export const taskSchema = z
   .strictObject({
     id: z
@@ -257,6 +280,7 @@ export const taskSchema = z
           .optional()
           .describe("Node labels the learner adds; reset removes them"),
         nodeFiles: z.array(nodePath).optional().describe("Node files the learner writes; reset removes them"),
+        ...cleanupMore,
       })
       .optional()
       .describe("What the learner's solution leaves outside the namespace, for reset to remove"),

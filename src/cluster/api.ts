@@ -4,6 +4,7 @@ import { request } from "node:https";
 import { ClusterError } from "../errors.js";
 import { KubeConfig } from "./kubeconfig.js";
 import { kubeconfigFiles } from "./kubeconfig-file.js";
+import { deleteCollection, type ServedKind, servedKinds } from "./served-kinds.js";
 
 /** A Kubernetes object as the API returns it: plain JSON, nothing converted. */
 export type KubeObject = {
@@ -127,9 +128,10 @@ export class KubeApi {
     path: string,
     body?: unknown,
     contentType = "application/json",
+    accept = "application/json",
   ): Promise<T> {
     const url = new URL(path, this.server);
-    const options: RequestOptions = { method, headers: { Accept: "application/json" } };
+    const options: RequestOptions = { method, headers: { Accept: accept } };
     await this.config.applyToHTTPSOptions(options).catch((err: Error) => {
       throw new ClusterError(
         `cannot use the credentials of context "${this.contextName}": ${err.message}`,
@@ -296,6 +298,18 @@ export class KubeApi {
       if (err instanceof ApiStatusError && err.status === 404) return false;
       throw err;
     }
+  }
+
+  servedKinds(): Promise<ServedKind[]> {
+    return servedKinds(this);
+  }
+
+  deleteCollection(
+    apiVersion: string,
+    kind: string,
+    options: { namespace?: string; fieldSelector?: string; gracePeriodSeconds?: number },
+  ): Promise<void> {
+    return deleteCollection(this, apiVersion, kind, options);
   }
 }
 

@@ -1,7 +1,8 @@
 import type { AccessAnswer, AccessRequest, KubeObject } from "../cluster/api.js";
 import type { NodeAccess } from "../cluster/node-access.js";
+import type { ServedKind } from "../cluster/served-kinds.js";
 
-export type { AccessAnswer, AccessRequest, KubeObject, NodeAccess };
+export type { AccessAnswer, AccessRequest, KubeObject, NodeAccess, ServedKind };
 
 /** What checks may use: reads only. */
 export interface ClusterReader {
@@ -29,6 +30,13 @@ export interface ClusterWriter extends ClusterReader {
     namespace?: string,
     gracePeriodSeconds?: number,
   ): Promise<boolean>;
+  /** Every kind the server serves: what reset empties and verify scans. */
+  servedKinds(): Promise<ServedKind[]>;
+  deleteCollection(
+    apiVersion: string,
+    kind: string,
+    options: { namespace?: string; fieldSelector?: string; gracePeriodSeconds?: number },
+  ): Promise<void>;
 }
 
 const builtinApiVersions: Record<string, string> = {
