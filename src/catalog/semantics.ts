@@ -4,6 +4,7 @@ import { compileCel } from "../engine/cel.js";
 import { fill } from "../engine/vars.js";
 import type { TaskProblem } from "../errors.js";
 import type { ObjectRef, Task } from "./schema.js";
+import { answerPathProblem } from "./answer-file.js";
 import { at, type Located, type Path, readManifestFile } from "./yaml-source.js";
 
 /**
@@ -41,6 +42,10 @@ export async function semanticProblems(task: Task, dir: string, where: Located):
     if ("pattern" in check) regex(ctx, check.pattern, [...path, "pattern"]);
     if ("resource" in check && !check.resource.name && !check.resource.selector) {
       report(ctx, [...path, "resource"], "a resource check needs a name or a selector");
+    }
+    if ("file" in check) {
+      const outside = answerPathProblem(check.file);
+      if (outside) report(ctx, [...path, "file"], outside);
     }
     if ("nodeFile" in check && (check.match || check.expect)) {
       report(ctx, path, "a nodeFile check takes equals or pattern, not match or expect");

@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readAnswerFile } from "../catalog/answer-file.js";
 import { parseManifests } from "../catalog/load.js";
 import type { Check, Task } from "../catalog/schema.js";
 import { formatProblem } from "../errors.js";
@@ -154,8 +153,9 @@ function contentMismatches(check: { equals?: string; pattern?: string }, content
 
 async function answerFileCheck(check: Extract<Check, { file: string }>, env: CheckEnv) {
   const file = join(env.vars.answers ?? "", check.file);
-  if (!existsSync(file)) return [`answer file ${file} not found`];
-  const content = await readFile(file, "utf8");
+  const read = await readAnswerFile(env.vars.answers ?? "", check.file);
+  if (!("content" in read)) return ["missing" in read ? read.missing : read.problem];
+  const { content } = read;
   const reasons = contentMismatches(check, content);
   if (!check.match && !check.expect) return reasons;
   const docs = parseManifests(content, file);
