@@ -32,7 +32,9 @@ export async function readAnswerFile(folder: string, name: string): Promise<Answ
   const root = await realpath(folder || ".");
   const inside = relative(root, real);
   if (inside === "" || inside.split(sep)[0] === ".." || isAbsolute(inside)) {
-    return { problem: `answer file ${file} leads outside the answers folder ${folder} (to ${real}); not read` };
+    return {
+      problem: `answer file ${file} leads outside the answers folder ${folder} (to ${real}); not read`,
+    };
   }
   const info = await stat(real);
   if (info.size > maxAnswerBytes) {
