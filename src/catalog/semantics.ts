@@ -3,8 +3,8 @@ import { basename, isAbsolute, join, normalize, sep } from "node:path";
 import { compileCel } from "../engine/cel.js";
 import { fill } from "../engine/vars.js";
 import type { TaskProblem } from "../errors.js";
-import type { ObjectRef, Task } from "./schema.js";
 import { answerPathProblem } from "./answer-file.js";
+import type { ObjectRef, Task } from "./schema.js";
 import { at, type Located, type Path, readManifestFile } from "./yaml-source.js";
 
 /**
