@@ -2,8 +2,12 @@ import { existsSync } from "node:fs";
 import type { RequestOptions } from "node:https";
 import { request } from "node:https";
 import { KubeConfig } from "@kubernetes/client-node";
-import { ClusterError } from "../errors.js";
+import { ApiStatusError, ClusterError, KindNotServedError } from "../errors.js";
+import { garbageError, statusError, transportError } from "./api-errors.js";
+import { boundExecPlugins, execPluginTimeoutMs } from "./exec-plugin.js";
 import { kubeconfigFiles } from "./kubeconfig-file.js";
+
+export { ApiStatusError } from "../errors.js";
 
 /** A Kubernetes object as the API returns it: plain JSON, nothing converted. */
 export type KubeObject = {
@@ -26,21 +30,17 @@ export interface ResourceInfo {
   namespaced: boolean;
 }
 
-/** An API answer other than 2xx, with the Status message the server gave. */
-export class ApiStatusError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export interface ApiOptions {
   kubeconfig?: string;
   context?: string;
+  /** How long one request may go unanswered; tests shorten it. */
+  timeoutMs?: number;
+  /** How long an exec credential plugin may take; tests shorten it. */
+  execTimeoutMs?: number;
 }
+
+/** kubectl's default request timeout is unlimited; 30 s is long for any read a check makes. */
+export const requestTimeoutMs = 30_000;
 
 /**
  * A small REST client over the kubeconfig's credentials. client-node's typed
@@ -50,7 +50,15 @@ export interface ApiOptions {
 export class KubeApi {
   private readonly discovery = new Map<string, Promise<Map<string, ResourceInfo>>>();
 
-  constructor(readonly config: KubeConfig) {}
+  private readonly pluginError: (err: Error) => Error;
+
+  constructor(
+    readonly config: KubeConfig,
+    readonly timeoutMs = requestTimeoutMs,
+    execTimeoutMs = execPluginTimeoutMs,
+  ) {
+    this.pluginError = boundExecPlugins(config, execTimeoutMs);
+  }
 
   static load(options: ApiOptions = {}): KubeApi {
     const config = new KubeConfig();
@@ -91,7 +99,7 @@ export class KubeApi {
         "start a practice cluster with: kubedrill cluster up",
       );
     }
-    return new KubeApi(config);
+    return new KubeApi(config, options.timeoutMs, options.execTimeoutMs);
   }
 
   get contextName(): string {
@@ -111,42 +119,46 @@ export class KubeApi {
     const url = new URL(path, this.server);
     const options: RequestOptions = { method, headers: { Accept: "application/json" } };
     await this.config.applyToHTTPSOptions(options).catch((err: Error) => {
+      const bounded = this.pluginError(err);
+      if (bounded !== err) throw bounded;
       throw new ClusterError(
         `cannot use the credentials of context "${this.contextName}": ${err.message}`,
         this.contextName,
         "check the context with: kubectl config view --minify",
       );
     });
+    const at = { context: this.contextName, server: this.server, what: `${method} ${path}` };
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload) Object.assign(options.headers as object, { "Content-Type": contentType });
     return new Promise<T>((resolve, reject) => {
+      let timedOut = false;
       const req = request(url, options, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
+        // A connection dropped mid-body ends here rather than in "end".
+        res.on("error", (err) => reject(transportError(err, timedOut ? this.timeoutMs : undefined, at)));
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            resolve((text ? JSON.parse(text) : undefined) as T);
+          if (status < 200 || status >= 300) {
+            reject(statusError(status, text, at));
             return;
           }
-          reject(statusError(status, text));
+          try {
+            resolve((text ? JSON.parse(text) : undefined) as T);
+          } catch {
+            reject(garbageError(text, at));
+          }
         });
       });
-      req.on("error", (err) => reject(this.unreachable(err)));
-      req.setTimeout(30_000, () => req.destroy(new Error("no answer within 30s")));
+      req.on("error", (err) => reject(transportError(err, timedOut ? this.timeoutMs : undefined, at)));
+      req.setTimeout(this.timeoutMs, () => {
+        timedOut = true;
+        req.destroy(new Error(`no answer within ${this.timeoutMs}ms`));
+      });
       if (payload) req.write(payload);
       req.end();
     });
-  }
-
-  private unreachable(err: Error): ClusterError {
-    const cause = (err as NodeJS.ErrnoException).code ?? err.message;
-    return new ClusterError(
-      `cannot reach cluster "${this.contextName}" at ${this.server} (${cause})`,
-      this.contextName,
-      "is it running? try: kubedrill cluster status, or kubedrill cluster up",
-    );
   }
 
   /** Finds the REST path of a kind, from API discovery, cached per group version. */
@@ -157,9 +169,25 @@ export class KubeApi {
       this.discovery.set(apiVersion, group);
       group.catch(() => this.discovery.delete(apiVersion));
     }
-    const info = (await group).get(kind);
-    if (!info) throw new ApiStatusError(404, "NotFound", `the server has no kind ${kind} in ${apiVersion}`);
+    const info = (await group.catch((err: unknown) => this.notServed(err, apiVersion, kind))).get(kind);
+    if (!info) {
+      throw new KindNotServedError(
+        apiVersion,
+        kind,
+        `cluster "${this.contextName}" serves no kind ${kind} in ${apiVersion} (its API group lists other kinds)`,
+      );
+    }
     return info;
+  }
+
+  /** A 404 for a whole group version: the kind is not served here, which no check can grade. */
+  private notServed(err: unknown, apiVersion: string, kind: string): never {
+    if (!(err instanceof ApiStatusError && err.status === 404)) throw err;
+    throw new KindNotServedError(
+      apiVersion,
+      kind,
+      `cluster "${this.contextName}" does not serve ${apiVersion} (404 for the whole API group), so it has no kind ${kind}`,
+    );
   }
 
   private async discover(apiVersion: string): Promise<Map<string, ResourceInfo>> {
@@ -252,28 +280,10 @@ export class KubeApi {
       await this.request("DELETE", url, options);
       return true;
     } catch (err) {
+      // Nothing of a kind the cluster does not serve (any more) is left to delete.
       if (err instanceof ApiStatusError && err.status === 404) return false;
+      if (err instanceof KindNotServedError) return false;
       throw err;
     }
   }
-}
-
-function statusError(status: number, text: string): Error {
-  let reason = "";
-  let message = text.slice(0, 300) || `HTTP ${status}`;
-  try {
-    const parsed = JSON.parse(text) as { reason?: string; message?: string };
-    reason = parsed.reason ?? "";
-    message = parsed.message ?? message;
-  } catch {
-    // not a Status object; keep the text
-  }
-  if (status === 401 || status === 403) {
-    return new ClusterError(
-      `the cluster refused the request (${status} ${reason || "Forbidden"}): ${message}`,
-      undefined,
-      "check that your kubeconfig user may read and write in this cluster",
-    );
-  }
-  return new ApiStatusError(status, reason, message);
 }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { readAnswerFile } from "../catalog/answer-file.js";
 import { parseManifests } from "../catalog/load.js";
 import type { Check, Task } from "../catalog/schema.js";
-import { formatProblem } from "../errors.js";
+import { ClusterError, formatProblem, KindNotServedError } from "../errors.js";
 import { evaluate } from "./cel.js";
 import { formatMismatch, match } from "./match.js";
 import { apiVersionOf, type ClusterReader, type KubeObject, type NodeAccess, Snapshot } from "./ports.js";
@@ -88,6 +88,9 @@ async function runCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcom
     if ("file" in check) return { reasons: await answerFileCheck(check, env) };
     return { reasons: await nodeFileCheck(check, env) };
   } catch (err) {
+    // A cluster that refused, timed out or answered garbage, or a kind it does not serve, is no
+    // verdict on the learner's work: it stops grading with its own exit code instead of scoring 0.
+    if (err instanceof ClusterError || err instanceof KindNotServedError) throw err;
     return { reasons: [`could not check: ${(err as Error).message}`] };
   }
 }
