@@ -1,11 +1,10 @@
-import { existsSync } from "node:fs";
 import type { RequestOptions } from "node:https";
 import { request } from "node:https";
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { ApiStatusError, ClusterError, KindNotServedError } from "../errors.js";
 import { garbageError, statusError, transportError } from "./api-errors.js";
 import { boundExecPlugins, execPluginTimeoutMs } from "./exec-plugin.js";
-import { kubeconfigFiles } from "./kubeconfig-file.js";
+import { loadKubeConfig } from "./kubeconfig-load.js";
 
 export { ApiStatusError } from "../errors.js";
 
@@ -61,44 +60,7 @@ export class KubeApi {
   }
 
   static load(options: ApiOptions = {}): KubeApi {
-    const config = new KubeConfig();
-    // Without any kubeconfig, client-node falls back to http://localhost:8080, which only confuses.
-    const files = options.kubeconfig ? [options.kubeconfig] : kubeconfigFiles();
-    if (!process.env.KUBERNETES_SERVICE_HOST && !files.some((file) => existsSync(file))) {
-      throw new ClusterError(
-        `no kubeconfig found (looked for ${files.join(", ")})`,
-        options.context,
-        "create a practice cluster, which writes one: kubedrill cluster up",
-      );
-    }
-    try {
-      if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
-      else config.loadFromDefault();
-    } catch (err) {
-      // A KUBECONFIG naming a missing file, or a file that is not a kubeconfig.
-      throw new ClusterError(
-        `cannot load the kubeconfig ${options.kubeconfig ?? process.env.KUBECONFIG ?? "~/.kube/config"}: ${(err as Error).message}`,
-        options.context,
-        "check the file, or create a practice cluster (which writes it): kubedrill cluster up",
-      );
-    }
-    if (options.context) {
-      if (!config.getContextObject(options.context)) {
-        throw new ClusterError(
-          `context "${options.context}" is not in the kubeconfig`,
-          options.context,
-          "list the contexts with: kubectl config get-contexts",
-        );
-      }
-      config.setCurrentContext(options.context);
-    }
-    if (!config.getCurrentCluster()) {
-      throw new ClusterError(
-        "no current Kubernetes context: the kubeconfig names no cluster",
-        undefined,
-        "start a practice cluster with: kubedrill cluster up",
-      );
-    }
+    const config = loadKubeConfig(options);
     return new KubeApi(config, options.timeoutMs, options.execTimeoutMs);
   }
 

@@ -21,7 +21,11 @@ export function boundExecPlugins(config: KubeConfig, ms: number): (err: Error) =
     (auth as { execFn: Spawn }).execFn = (command, args, options) => {
       const child = spawn(command, args, { ...options, timeout: ms, killSignal: "SIGKILL" });
       child.on("exit", (_code, signal) => {
-        if (signal === "SIGKILL") killed.add(command);
+        if (signal !== "SIGKILL") return;
+        killed.add(command);
+        // A grandchild (sh → sleep) may hold the pipes open; client-node waits for them to close.
+        child.stdout?.destroy();
+        child.stderr?.destroy();
       });
       return child;
     };

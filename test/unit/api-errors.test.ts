@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -125,5 +125,27 @@ describe("cluster errors while checking", () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^cluster "test-api" refused GET .* \(403 Forbidden\)/);
     expect(lines[1]).toMatch(/^cluster "test-api" does not serve example\.com\/v1/);
+  });
+});
+
+describe("exec credential plugins", () => {
+  it("a plugin that never answers is killed after the limit and named: exit 3", async () => {
+    const plugin = join(dir, "slow-login-plugin");
+    await writeFile(plugin, "#!/bin/sh\nsleep 60\n", { mode: 0o755 });
+    const kubeconfig = join(dir, "exec-kubeconfig");
+    const config = JSON.parse(await readFile(server.kubeconfig, "utf8"));
+    config.users = [
+      { name: "learner", user: { exec: { apiVersion: "client.authentication.k8s.io/v1", command: plugin } } },
+    ];
+    await writeFile(kubeconfig, JSON.stringify(config));
+    server.set("ok");
+    const api = KubeApi.load({ kubeconfig, execTimeoutMs: 300 });
+    const error = await api.request("GET", "/version").catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ClusterRequestError);
+    expect(error).toMatchObject({
+      fault: "timeout",
+      exitCode: ExitCode.cluster,
+      message: `the exec credential plugin "${plugin}" of context "test-api" gave no credential within 300ms`,
+    });
   });
 });
