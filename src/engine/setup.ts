@@ -7,6 +7,7 @@ import { evaluate } from "./cel.js";
 import { parseDuration } from "./checks.js";
 import { formatMismatch } from "./match.js";
 import { apiVersionOf, type ClusterWriter, type KubeObject, type NodeAccess } from "./ports.js";
+import { rejectedManifest, stuckNamespace, waitTimedOut } from "./setup-errors.js";
 import { fill, type Vars } from "./vars.js";
 
 export const managedBy = { "app.kubernetes.io/managed-by": "kubedrill" };
@@ -84,7 +85,9 @@ async function applyLabeled(object: KubeObject, task: Task, cluster: ClusterWrit
   const { namespaced } = await cluster.resource(apiVersion, object.kind ?? "");
   const metadata = { ...object.metadata, labels: { ...object.metadata?.labels, ...labelsFor(task) } };
   if (namespaced && !metadata.namespace) metadata.namespace = task.namespace;
-  return cluster.apply({ ...object, apiVersion, metadata });
+  return cluster.apply({ ...object, apiVersion, metadata }).catch((err: unknown) => {
+    throw rejectedManifest(object, err);
+  });
 }
 
 function requireNodes(env: SetupEnv): NodeAccess {
@@ -111,7 +114,7 @@ async function waitStep(wait: Extract<Step, { wait: unknown }>["wait"], task: Ta
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`setup timed out waiting for ${ref.kind} ${ref.name}: ${last}`);
+  throw waitTimedOut(`${ref.kind} ${ref.name}`, wait.timeout ?? "60s", last, task.id);
 }
 
 /**
@@ -168,9 +171,11 @@ export async function resetTask(loaded: LoadedTask, env: SetupEnv): Promise<void
     await env.cluster.delete("v1", "Pod", pod.metadata?.name ?? "", task.namespace, 0);
   }
   await env.cluster.delete("v1", "Namespace", task.namespace);
-  const deadline = Date.now() + 120_000;
-  while (await env.cluster.get("v1", "Namespace", task.namespace)) {
-    if (Date.now() > deadline) throw new Error(`namespace ${task.namespace} is still terminating after 120s`);
+  const since = Date.now();
+  for (let ns = await env.cluster.get("v1", "Namespace", task.namespace); ns; ) {
+    const stuck = stuckNamespace(ns, Date.now() - since);
+    if (stuck) throw stuck;
     await new Promise((resolve) => setTimeout(resolve, 200));
+    ns = await env.cluster.get("v1", "Namespace", task.namespace);
   }
 }

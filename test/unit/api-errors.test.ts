@@ -131,7 +131,11 @@ describe("cluster errors while checking", () => {
 describe("exec credential plugins", () => {
   it("a plugin that never answers is killed after the limit and named: exit 3", async () => {
     const plugin = join(dir, "slow-login-plugin");
-    await writeFile(plugin, "#!/bin/sh\nsleep 60\n", { mode: 0o755 });
+    await writeFile(
+      plugin,
+      "#!/bin/sh\n# waits in a child of its own, as a plugin that starts a helper does\nsleep 5\n",
+      { mode: 0o755 },
+    );
     const kubeconfig = join(dir, "exec-kubeconfig");
     const config = JSON.parse(await readFile(server.kubeconfig, "utf8"));
     config.users = [
