@@ -49,11 +49,21 @@ export function registerNode(program: Command): void {
       }),
     );
   node
+    .command("exec <node> <command...>")
+    .description(
+      "run a command on a node as root (kubedrill node exec NODE -- CMD ARGS...); exits with its code",
+    )
+    .action(
+      exitWith(async (name: string, argv: string[], _o: unknown, command: Command) => {
+        return (await (await access(command)).exec(name, argv, { inherit: true })).exitCode;
+      }),
+    );
+  node
     .command("shell <node>")
     .description("open a shell on a node")
     .action(
       exitWith(async (name: string, _o: unknown, command: Command) => {
-        const { command: shell, args, cwd } = (await access(command)).shell(name);
+        const { command: shell, args, cwd } = await (await access(command)).shell(name);
         const child = spawn(shell, args, { cwd, stdio: "inherit" });
         return new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 0)));
       }),
