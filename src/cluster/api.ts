@@ -1,9 +1,9 @@
 import type { RequestOptions } from "node:https";
 import { request } from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { ApiStatusError, ClusterError, KindNotServedError } from "../errors.js";
 import { garbageError, statusError, transportError } from "./api-errors.js";
 import { boundExecPlugins, execPluginTimeoutMs } from "./exec-plugin.js";
+import type { KubeConfig } from "./kubeconfig.js";
 import { loadKubeConfig } from "./kubeconfig-load.js";
 
 export { ApiStatusError } from "../errors.js";
@@ -49,14 +49,18 @@ export const requestTimeoutMs = 30_000;
 export class KubeApi {
   private readonly discovery = new Map<string, Promise<Map<string, ResourceInfo>>>();
 
-  private readonly pluginError: (err: Error) => Error;
+  /** Names a credential plugin killed for taking too long; set once client-node runs plugins. */
+  private pluginError: (err: Error) => Error = (err) => err;
 
   constructor(
     readonly config: KubeConfig,
     readonly timeoutMs = requestTimeoutMs,
     execTimeoutMs = execPluginTimeoutMs,
   ) {
-    this.pluginError = boundExecPlugins(config, execTimeoutMs);
+    // Exec plugins run only in the client-node delegate, created on first need.
+    config.onClientNode = (full) => {
+      this.pluginError = boundExecPlugins(full, execTimeoutMs);
+    };
   }
 
   static load(options: ApiOptions = {}): KubeApi {
@@ -91,7 +95,13 @@ export class KubeApi {
     });
     const at = { context: this.contextName, server: this.server, what: `${method} ${path}` };
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    if (payload) Object.assign(options.headers as object, { "Content-Type": contentType });
+    // Content-Length always: Node sends a DELETE body unframed otherwise, which a kept-alive connection misreads.
+    if (payload) {
+      Object.assign(options.headers as object, {
+        "Content-Type": contentType,
+        "Content-Length": Buffer.byteLength(payload),
+      });
+    }
     return new Promise<T>((resolve, reject) => {
       let timedOut = false;
       const req = request(url, options, (res) => {

@@ -78,7 +78,7 @@ export async function removeContext(file: string, name: string): Promise<void> {
   await writeFile(file, doc.toString(), { mode: 0o600 });
 }
 
-/** The parts of a loaded kubeconfig that must agree (client-node's KubeConfig has these fields). */
+/** The parts of a loaded kubeconfig that must agree. */
 export interface KubeconfigEntries {
   currentContext: string;
   contexts: { name: string; cluster: string; user?: string }[];

@@ -1,16 +1,16 @@
 import { existsSync, statSync } from "node:fs";
-import { KubeConfig } from "@kubernetes/client-node";
 import { ClusterError } from "../errors.js";
+import { KubeConfig } from "./kubeconfig.js";
 import { kubeconfigFiles, kubeconfigProblem } from "./kubeconfig-file.js";
 
 /**
  * Loads the kubeconfig as kubectl would, and says what is missing (no file, an empty one,
- * no current context, a context naming a cluster or user that is not there) instead of
- * letting client-node fall back to http://localhost:8080 or fail later with a TypeError.
+ * no current context, a context naming a cluster or user that is not there, a cluster
+ * without a server) instead of failing later with a TypeError on the request's URL.
  */
 export function loadKubeConfig(options: { kubeconfig?: string; context?: string }): KubeConfig {
   const config = new KubeConfig();
-  // Without any kubeconfig, client-node falls back to http://localhost:8080, which only confuses.
+  // Without any kubeconfig there is nothing to connect to (client-node would try http://localhost:8080).
   const files = options.kubeconfig ? [options.kubeconfig] : kubeconfigFiles();
   if (!process.env.KUBERNETES_SERVICE_HOST && !files.some((file) => existsSync(file))) {
     throw new ClusterError(
@@ -51,7 +51,14 @@ export function loadKubeConfig(options: { kubeconfig?: string; context?: string 
   const problem =
     process.env.KUBERNETES_SERVICE_HOST && present.length === 0
       ? undefined
-      : kubeconfigProblem(config, present);
+      : kubeconfigProblem(config.entries(), present);
   if (problem) throw new ClusterError(problem.message, options.context, problem.hint);
+  if (!config.getCurrentCluster()) {
+    throw new ClusterError(
+      `the cluster of context "${config.getCurrentContext()}" has no server address`,
+      options.context,
+      "check the context with: kubectl config view --minify",
+    );
+  }
   return config;
 }

@@ -67,6 +67,11 @@ describe("loading the kubeconfig", () => {
         'current-context "gone" is not a context in FILE (contexts: "x")',
       ],
       ["no-contexts", config("[]"), "the kubeconfig FILE has no context (contexts: none)"],
+      [
+        "no-server",
+        "clusters: [{name: c, cluster: {}}]\ncontexts: [{name: x, context: {cluster: c}}]\ncurrent-context: x",
+        'the cluster of context "x" has no server address',
+      ],
     ];
 
     for (const [name, text, message] of cases) {
