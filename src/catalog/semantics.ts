@@ -3,6 +3,7 @@ import { basename, isAbsolute, join, normalize, sep } from "node:path";
 import { compileCel } from "../engine/cel.js";
 import { fill } from "../engine/vars.js";
 import type { TaskProblem } from "../errors.js";
+import { answerPathProblem } from "./answer-file.js";
 import { competencyIds } from "./curriculum.js";
 import type { ObjectRef, Task } from "./schema.js";
 import { at, type Located, type Path, readManifestFile } from "./yaml-source.js";
@@ -52,6 +53,10 @@ export async function semanticProblems(task: Task, dir: string, where: Located):
         [...path, "resource"],
         "name and ownedBy exclude each other: name one object, or select by owner",
       );
+    }
+    if ("file" in check) {
+      const outside = answerPathProblem(check.file);
+      if (outside) report(ctx, [...path, "file"], outside);
     }
     if ("nodeFile" in check && (check.match || check.expect)) {
       report(ctx, path, "a nodeFile check takes equals or pattern, not match or expect");

@@ -1,9 +1,8 @@
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readAnswerFile } from "../catalog/answer-file.js";
 import { parseManifests } from "../catalog/load.js";
 import type { Check, Task } from "../catalog/schema.js";
-import { formatProblem } from "../errors.js";
+import { ClusterError, formatProblem, KindNotServedError } from "../errors.js";
 import { checkAccess, formatAccessMismatch } from "./access.js";
 import { evaluate } from "./cel.js";
 import { formatMismatch, formatValue, match } from "./match.js";
@@ -106,6 +105,9 @@ async function runCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcom
     if ("file" in check) return { reasons: await answerFileCheck(check, env) };
     return { reasons: await nodeFileCheck(check, env) };
   } catch (err) {
+    // A cluster that refused, timed out or answered garbage, or a kind it does not serve, is no
+    // verdict on the learner's work: it stops grading with its own exit code instead of scoring 0.
+    if (err instanceof ClusterError || err instanceof KindNotServedError) throw err;
     return { reasons: [`could not check: ${(err as Error).message}`] };
   }
 }
@@ -185,8 +187,9 @@ function contentMismatches(
 
 async function answerFileCheck(check: Extract<Check, { file: string }>, env: CheckEnv) {
   const file = join(env.vars.answers ?? "", check.file);
-  if (!existsSync(file)) return [`answer file ${file} not found`];
-  const content = await readFile(file, "utf8");
+  const read = await readAnswerFile(env.vars.answers ?? "", check.file);
+  if (!("content" in read)) return ["missing" in read ? read.missing : read.problem];
+  const { content } = read;
   const reasons = contentMismatches(check, content);
   if (!check.match && !check.expect) return reasons;
   const docs = parseManifests(content, file);
