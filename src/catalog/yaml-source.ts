@@ -35,6 +35,8 @@ export interface Located {
   file: string;
   doc?: Document;
   lines: LineCounter;
+  /** The file's text, to place a problem inside a scalar (a CEL expression's column). */
+  text?: string;
 }
 
 export interface ManifestDoc {
@@ -112,7 +114,7 @@ export async function readText(file: string): Promise<string | TaskProblem> {
 export function parseYaml(text: string, file: string): { where: Located; data: unknown } | TaskProblem[] {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, ...parseOptions });
-  const where: Located = { file, doc, lines };
+  const where: Located = { file, doc, lines, text };
   const problems = syntaxProblems([...doc.errors, ...doc.warnings], where, text);
   if (problems.length > 0) return problems;
   const data = toData(doc, where);

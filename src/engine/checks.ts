@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { parseManifests } from "../catalog/load.js";
 import type { Check, Task } from "../catalog/schema.js";
 import { formatProblem } from "../errors.js";
-import { evaluate } from "./cel.js";
+import { patternFound } from "./cel/regex.js";
+import { evaluate, fetchReads, prepare, type Reads } from "./cel.js";
 import { formatMismatch, match } from "./match.js";
 import { apiVersionOf, type ClusterReader, type KubeObject, type NodeAccess, Snapshot } from "./ports.js";
 import type { CheckResult, Mismatch } from "./types.js";
@@ -93,10 +94,16 @@ async function runCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcom
   }
 }
 
-function objectMismatches(check: Check, object: unknown, objects: unknown[], env: CheckEnv): Mismatch[] {
+function objectMismatches(
+  check: Check,
+  object: unknown,
+  objects: unknown[],
+  env: CheckEnv,
+  reads?: Reads,
+): Mismatch[] {
   const found = check.match ? match(check.match, object) : [];
   if (check.expect) {
-    const result = evaluate(check.expect, { object, objects, vars: env.vars, uids: env.uids });
+    const result = evaluate(check.expect, { object, objects, vars: env.vars, uids: env.uids }, reads);
     if (result !== true) found.push(result);
   }
   return found;
@@ -130,7 +137,9 @@ async function resourceCheck(
   if (check.absent) return { reasons: objects.length === 0 ? [] : [`${what}${where} exists, want it gone`] };
   if (objects.length === 0) return { reasons: [`${what} not found${where}`] };
 
-  const perObject = objects.map((o) => objectMismatches(check, o, objects, env).map(formatMismatch));
+  // cluster.get/list in expect read from this pass's snapshot, before the synchronous evaluation.
+  const reads = await fetchReads(prepare(check.expect, env.vars), env.cluster, namespace ?? task.namespace);
+  const perObject = objects.map((o) => objectMismatches(check, o, objects, env, reads).map(formatMismatch));
   if (objects.length === 1) return { reasons: perObject[0] as string[] };
   if (ref.match === "any") {
     const anyPassed = perObject.some((r) => r.length === 0);
@@ -146,7 +155,7 @@ function contentMismatches(check: { equals?: string; pattern?: string }, content
   if (check.equals !== undefined && content.trim() !== check.equals.trim()) {
     reasons.push(formatMismatch({ path: "content", found: content.trim(), want: check.equals.trim() }));
   }
-  if (check.pattern !== undefined && !new RegExp(check.pattern, "m").test(content)) {
+  if (check.pattern !== undefined && !patternFound(check.pattern, content)) {
     reasons.push(`content does not match /${check.pattern}/: ${JSON.stringify(content.trim().slice(0, 80))}`);
   }
   return reasons;
