@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Task } from "../catalog/schema.js";
+import { firstCapture } from "./cel/regex.js";
 import { apiVersionOf, type ClusterReader, type NodeAccess } from "./ports.js";
 
 export type Vars = Record<string, string>;
@@ -67,7 +68,7 @@ async function readVariable(
 ): Promise<string | undefined> {
   if ("nodeFile" in variable) {
     const content = nodes ? await nodes.read(variable.nodeFile.node, variable.nodeFile.path) : undefined;
-    return content?.match(new RegExp(variable.pattern, "m"))?.[1];
+    return content === undefined ? undefined : firstCapture(variable.pattern, content);
   }
   const ref = variable.resource;
   const { namespaced } = await cluster.resource(apiVersionOf(ref.kind, ref.apiVersion), ref.kind);

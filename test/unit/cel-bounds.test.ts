@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { patternFound, regexProblem } from "../../src/engine/cel/regex.js";
+import { firstCapture, patternFound, regexProblem } from "../../src/engine/cel/regex.js";
 import { celProblems, checkVariables, evaluate } from "../../src/engine/cel.js";
 
 describe("cel › cost limit", () => {
@@ -52,5 +52,13 @@ describe("regex › RE2, linear time", () => {
     );
     expect(regexProblem("foo(?=bar)")).toMatch(/^invalid regular expression \(RE2 syntax\)/);
     expect(regexProblem("^nginx:1\\.2[0-9]$")).toBeUndefined();
+  });
+});
+
+describe("regex › variables read from a node file", () => {
+  it("take the first capture group of the first match, line by line", () => {
+    const config = "apiVersion: kubelet.config.k8s.io/v1beta1\nstaticPodPath: /etc/kubernetes/manifests\n";
+    expect(firstCapture("^staticPodPath: (\\S+)$", config)).toBe("/etc/kubernetes/manifests");
+    expect(firstCapture("^podPath: (\\S+)$", config)).toBeUndefined();
   });
 });

@@ -163,6 +163,7 @@ describe("celProblems", () => {
       { offset: 12, message: "unknown variable 'self' (known here: object, objects, vars, uids)" },
     ]);
     expect(problems("objects.exists(o, cel.bind(n, o.metadata.name, n == vars.name))")).toEqual([]);
+    expect(problems("type(object.spec.replicas) == int || type(object.spec.replicas) == string")).toEqual([]);
   });
 
   it("says how many arguments a known function takes", () => {

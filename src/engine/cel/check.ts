@@ -16,6 +16,8 @@ export const unknownListSize = 100;
 // Calls the parser and planner treat as syntax rather than as functions.
 const syntaxCalls = new Set(["_&&_", "_||_", "_?_:_", "_[_]", "@not_strictly_false", "@in"]);
 const regexMethods = new Set(["matches", "find", "findAll"]);
+// Type names are identifiers too: `type(x) == string`.
+const typeNames = ["int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type"];
 
 /**
  * Checks an expression without running it: that it parses, names only declared variables
@@ -40,7 +42,7 @@ export function celProblems(text: string, variables: readonly string[]): CelProb
     const offset = method ? at(expr) + 1 : Math.min(...descendants(expr).map(at));
     problems.push({ offset, message });
   };
-  visit(parsed.expr, new Set(variables), report);
+  visit(parsed.expr, new Set([...variables, ...typeNames]), report);
   const cost = estimate(parsed.expr);
   if (cost > costLimit) {
     report(
@@ -68,10 +70,8 @@ function visit(expr: Expr, scope: Set<string>, report: Report): void {
   const kind = expr.exprKind;
   if (kind.case === "identExpr") {
     if (!scope.has(kind.value.name)) {
-      report(
-        expr,
-        `unknown variable '${kind.value.name}' (known here: ${[...scope].filter((v) => !v.startsWith("@")).join(", ")})`,
-      );
+      const known = [...scope].filter((v) => !v.startsWith("@") && !typeNames.includes(v));
+      report(expr, `unknown variable '${kind.value.name}' (known here: ${known.join(", ")})`);
     }
     return;
   }

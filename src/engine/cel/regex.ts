@@ -31,3 +31,9 @@ export function regexProblem(pattern: string): string | undefined {
 export function patternFound(pattern: string, text: string): boolean {
   return compileRegex(pattern, true).test(text);
 }
+
+/** The first capture group of the first match, `^` and `$` matching at line breaks; undefined without a match. */
+export function firstCapture(pattern: string, text: string): string | undefined {
+  const matcher = compileRegex(pattern, true).matcher(text);
+  return matcher.find() ? (matcher.group(1) ?? undefined) : undefined;
+}
