@@ -4,6 +4,7 @@ import { regexProblem } from "../engine/cel/regex.js";
 import { celProblems, checkVariables } from "../engine/cel.js";
 import { fill } from "../engine/vars.js";
 import type { TaskProblem } from "../errors.js";
+import { competencyIds } from "./curriculum.js";
 import { atValueOffset } from "./scalar-position.js";
 import type { ObjectRef, Task } from "./schema.js";
 import { at, type Located, type Path, readManifestFile } from "./yaml-source.js";
@@ -36,6 +37,10 @@ export async function semanticProblems(task: Task, dir: string, where: Located):
   const ctx: Context = { task, dir, where, problems: [] };
   if (basename(dir) !== task.id) {
     report(ctx, ["id"], `id "${task.id}" differs from its folder name "${basename(dir)}"`);
+  }
+  const known = competencyIds(task.domain);
+  if (task.competency !== undefined && !known.includes(task.competency)) {
+    report(ctx, ["competency"], `unknown competency of ${task.domain}; use one of: ${known.join(", ")}`);
   }
   task.checks.forEach((check, i) => {
     const path = ["checks", i];
