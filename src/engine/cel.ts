@@ -14,7 +14,8 @@ import {
 import { descendants, type Expr } from "./cel/ast.js";
 import { env } from "./cel/env.js";
 import { rewrite } from "./cel/rewrite.js";
-import { costLimit, type Reads, withRun } from "./cel/runtime.js";
+import { costLimit, type Reads, type Run, timeLimitMs, withRun } from "./cel/runtime.js";
+import { toCelBindings } from "./cel/values.js";
 import { appendKey, formatValue } from "./match.js";
 import type { Mismatch } from "./types.js";
 
@@ -50,13 +51,15 @@ export function evaluate(
 ): true | Mismatch {
   const compiled = compile(expr);
   if (typeof compiled === "string") return { path: "", message: `invalid expression: ${compiled}` };
-  const run = { cost: 0, limit: costLimit, exceeded: false, reads };
-  const result = withRun(run, () => compiled.program(bindings));
+  const values = toCelBindings(bindings);
+  const run: Run = { cost: 0, limit: costLimit, deadline: Date.now() + timeLimitMs, reads };
+  const result = withRun(run, () => compiled.program(values));
   if (run.exceeded) {
-    return {
-      path: "",
-      message: `CEL cost limit exceeded: ${expr} spent more than ${costLimit.toLocaleString("en")}`,
-    };
+    const spent =
+      run.exceeded === "cost"
+        ? `spent more than ${costLimit.toLocaleString("en")}`
+        : `ran longer than ${timeLimitMs} ms`;
+    return { path: "", message: `CEL cost limit exceeded: ${expr} ${spent}` };
   }
   if (isCelError(result)) return errorMismatch(result, compiled.root);
   if (result === true) return true;
@@ -66,7 +69,7 @@ export function evaluate(
   const failed: Mismatch = { path: "", message: `expect: ${expr} is false` };
   if (!compiled.comparison) return failed;
   const { left, path, op, want } = compiled.comparison;
-  const found = withRun({ ...run, cost: 0 }, () => left(bindings));
+  const found = withRun({ ...run, cost: 0 }, () => left(values));
   if (isCelError(found)) return failed;
   // A failed field comparison reads like a failed match: the field, what it holds, what was wanted.
   if (op === "_==_") return { path, found: toPlain(found), want };

@@ -13,6 +13,15 @@ describe("cel › cost limit", () => {
     });
   });
 
+  it("a loop whose every step is long (`in` over a long list) is stopped by the time backstop", () => {
+    const big = Array.from({ length: 20_000 }, (_, i) => `item-${i}`);
+    // Few counted units (20,000 steps) but 400 million comparisons: the backstop ends it.
+    expect(evaluate("vars.big.all(a, a in vars.big)", { vars: { big } })).toEqual({
+      path: "",
+      message: "CEL cost limit exceeded: vars.big.all(a, a in vars.big) ran longer than 3000 ms",
+    });
+  });
+
   it("the same loops over small lists pass", () => {
     expect(evaluate("[1, 2].all(a, [1, 2].all(b, [1, 2].all(c, a + b + c > 0)))", {})).toBe(true);
   });

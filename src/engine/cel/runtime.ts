@@ -7,7 +7,10 @@ import { type CelFunc, CelScalar, celFunc } from "@bufbuild/cel";
 export interface Run {
   cost: number;
   limit: number;
-  exceeded: boolean;
+  /** Why the run was stopped: its cost, or (a backstop) its time. */
+  exceeded?: "cost" | "time";
+  /** Date.now() after which the run stops: a step may cost more than a unit (`in` over a long list). */
+  deadline: number;
   reads: Reads;
 }
 
@@ -16,6 +19,8 @@ export type Reads = ReadonlyMap<string, unknown>;
 
 /** The cost one expression may spend, as the API server's per-call limit for ValidatingAdmissionPolicy. */
 export const costLimit = 1_000_000;
+/** The backstop: no expression runs longer than this, whatever its counted cost. */
+export const timeLimitMs = 3000;
 
 let current: Run | undefined;
 
@@ -39,9 +44,14 @@ export const costFunction = "@cost";
 /** Charges one loop iteration; false stops the loop once the budget is spent. */
 export const costCounter: CelFunc = celFunc(costFunction, [CelScalar.INT], CelScalar.BOOL, (weight) => {
   if (!current) return true;
+  const before = current.cost;
   current.cost += Number(weight);
-  if (current.cost > current.limit) current.exceeded = true;
-  return !current.exceeded;
+  if (current.cost > current.limit) current.exceeded ??= "cost";
+  // Reading the clock every thousand units keeps the counter cheap.
+  if (Math.floor(before / 1000) !== Math.floor(current.cost / 1000) && Date.now() > current.deadline) {
+    current.exceeded ??= "time";
+  }
+  return current.exceeded === undefined;
 });
 
 export function readKey(fn: "get" | "list", args: readonly string[]): string {

@@ -1,4 +1,4 @@
-import { type CelValue, isCelList, isCelMap, isCelUint } from "@bufbuild/cel";
+import { type CelInput, type CelValue, celList, celMap, isCelList, isCelMap, isCelUint } from "@bufbuild/cel";
 
 /** Orders two CEL values of one comparable type (int, uint, double, string, bool); throws otherwise. */
 export function compareValues(a: CelValue, b: CelValue): number {
@@ -45,4 +45,38 @@ export function celEquals(a: CelValue, b: CelValue): boolean {
     return true;
   }
   return x === y;
+}
+
+// Objects read from the cluster are converted once: a snapshot's objects never change, and the
+// same ones are checked again for every object of a set and on every poll.
+const converted = new WeakMap<object, CelInput>();
+const clusterData = new Set(["object", "objects"]);
+
+/**
+ * Turns plain JSON data into CEL maps and lists up front. Left plain, every field access
+ * would copy the whole map it reads from, so a loop over a large map would cost its size
+ * squared whatever the cost counter says. `vars` and `uids` may still be filled in, so they
+ * are converted afresh.
+ */
+export function toCelBindings(bindings: Record<string, unknown>): Record<string, CelInput> {
+  return Object.fromEntries(
+    Object.entries(bindings).map(([k, v]) => [
+      k,
+      toCelInput(v, clusterData.has(k) ? converted : new WeakMap()),
+    ]),
+  );
+}
+
+function toCelInput(value: unknown, cache: WeakMap<object, CelInput>): CelInput {
+  if (value === null || typeof value !== "object" || isCelMap(value) || isCelList(value))
+    return value as CelInput;
+  const known = cache.get(value);
+  if (known !== undefined) return known;
+  let result: CelInput;
+  if (Array.isArray(value)) result = celList(value.map((v) => toCelInput(v, cache)));
+  else if (value.constructor === Object) {
+    result = celMap(new Map(Object.entries(value).map(([k, v]) => [k, toCelInput(v, cache)])));
+  } else return value as CelInput;
+  cache.set(value, result);
+  return result;
 }
