@@ -37,6 +37,8 @@ export interface Located {
   file: string;
   doc?: Document;
   lines: LineCounter;
+  /** The file's text, to place a problem inside a scalar (a CEL expression's column). */
+  text?: string;
 }
 
 export interface ManifestDoc {
@@ -114,7 +116,7 @@ export async function readText(file: string): Promise<string | TaskProblem> {
 export function parseYaml(text: string, file: string): { where: Located; data: unknown } | TaskProblem[] {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, ...parseOptions });
-  const where: Located = { file, doc, lines };
+  const where: Located = { file, doc, lines, text };
   const problems = syntaxProblems([...doc.errors, ...doc.warnings], where);
   if (problems.length > 0) return problems;
   const data = toData(doc, where);
