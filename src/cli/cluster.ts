@@ -2,11 +2,12 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { pickDriver } from "../cluster/drivers/choose.js";
 import { type ClusterDriver, type DriverName, driverNames } from "../cluster/drivers/driver.js";
-import { ClusterError, ExitCode } from "../errors.js";
+import { ClusterError, ExitCode, UsageError } from "../errors.js";
 import { exitWith, progress } from "./output.js";
 
 interface DriverOptions {
   driver?: DriverName;
+  fresh?: boolean;
 }
 
 export function registerCluster(program: Command): void {
@@ -22,8 +23,11 @@ export function registerCluster(program: Command): void {
 
   cluster
     .command("up")
-    .description("create (or start) the practice cluster and make its context current")
+    .description(
+      "create (or start, or repair) the practice cluster and make its context current; the local cluster keeps its objects",
+    )
     .addOption(driver())
+    .option("--fresh", "local driver: delete the local cluster's objects and start empty")
     .action(exitWith(clusterUp));
   cluster
     .command("down")
@@ -45,7 +49,12 @@ async function choose(options: DriverOptions, action: "up" | "down" | "status"):
 
 async function clusterUp(options: DriverOptions): Promise<number> {
   const driver = await choose(options, "up");
-  const result = await driver.up(progress);
+  if (options.fresh && driver.name !== "local") {
+    throw new UsageError(
+      `--fresh is for the local driver; the ${driver.name} cluster starts empty after: kubedrill cluster down`,
+    );
+  }
+  const result = await driver.up(progress, { fresh: options.fresh });
   console.log(
     result.alreadyRunning
       ? `the ${driver.name} cluster is already running`
@@ -61,7 +70,7 @@ async function clusterDown(options: DriverOptions): Promise<number> {
   const { wasRunning } = await driver.down(progress);
   console.log(
     wasRunning
-      ? `${driver.name} cluster deleted; context "${driver.context}" removed`
+      ? `${driver.name} cluster deleted with every object in it; context "${driver.context}" removed`
       : `no ${driver.name} cluster was running`,
   );
   return ExitCode.ok;
@@ -88,7 +97,9 @@ async function clusterStatus(options: DriverOptions): Promise<number> {
     throw new ClusterError(
       `${failed.map((p) => p.name).join(", ")} not healthy`,
       driver.context,
-      `restart the cluster: kubedrill cluster down --driver ${driver.name} && kubedrill cluster up --driver ${driver.name}`,
+      driver.name === "local"
+        ? "kubedrill cluster up restarts what is not healthy and keeps the cluster's objects"
+        : `restart the cluster: kubedrill cluster down --driver ${driver.name} && kubedrill cluster up --driver ${driver.name}`,
     );
   }
   return ExitCode.ok;
