@@ -209,7 +209,15 @@ export async function diagnose(options: ApiOptions = {}): Promise<DoctorReport> 
     return done();
   }
   // The local cluster's own processes first: they say which part is down when the API is not.
-  lines.push(...(await localHealthLines(api.contextName, options.kubeconfig)));
+  const local = await localHealthLines(api.contextName, options.kubeconfig);
+  lines.push(...local);
+  const down = local.filter((l) => l.verdict === "fail" && ["etcd", "kube-apiserver"].includes(l.check));
+  if (down.length > 0) {
+    // Without them every request would only wait out its timeout.
+    const names = down.map((l) => l.check).join(" and ");
+    lines.push({ check: "API server", verdict: "fail", detail: `not asked: ${names} not healthy (above)` });
+    return done(api.contextName);
+  }
   let server: string;
   try {
     server = (await api.request<{ gitVersion: string }>("GET", "/version")).gitVersion;

@@ -166,6 +166,26 @@ describe("local cluster faults", () => {
   );
 
   it(
+    "doctor reports a dead etcd and a dead kwok at once, from their processes, and still prints its report",
+    async () => {
+      expect((await up()).exitCode).toBe(0);
+      for (const name of ["etcd", "kwok"] as const) process.kill(pidOf(name) as number, "SIGKILL");
+      await sleep(200);
+      const doctor = await kubedrill("doctor");
+      expect(doctor.exitCode, doctor.all).toBe(3);
+      expect(doctor.stdout).toMatch(/^✗ etcd\s+not running \(no process\)/m);
+      expect(doctor.stdout).toMatch(/^✗ kwok\s+not running \(no process\)/m);
+      expect(doctor.stdout).toMatch(/^✓ kube-scheduler\s+pid \d+, answering$/m);
+      expect(doctor.stdout).toContain(
+        "fix: kubedrill cluster up restarts it and keeps the cluster's objects",
+      );
+      expect((await up()).exitCode).toBe(0);
+      await expectHealthy();
+    },
+    minutes(3),
+  );
+
+  it(
     "an up killed part-way, then up: three Ready nodes and one process per component",
     async () => {
       // Kill points: after etcd is recorded, after the API server, and while nodes register.

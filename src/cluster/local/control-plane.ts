@@ -96,7 +96,7 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
     state = await newState();
   } else {
     state = recorded;
-    progress(`found the local cluster in ${paths.root}: restarting whatever is missing, keeping its data`);
+    progress(`found the local cluster in ${paths.root}: keeping its data, restarting only what is missing`);
   }
   await Promise.all([paths.root, paths.logs, paths.nodes].map(makePrivateDir));
   const writer = new StateWriter(paths);
@@ -182,6 +182,8 @@ async function ensureComponent(
     await stopProcess(keep.pid, paths.root);
   } else if (recorded !== undefined) {
     progress(`${name} is not running: starting it again on the same data`);
+  } else {
+    progress(`starting ${name}`);
   }
   const log = logFile(paths, name);
   const pid = startDetached(binary, [name, ...args(name, paths, state.ports, stages)], log, paths.root);
