@@ -16,7 +16,7 @@ export class LocalDriver implements ClusterDriver {
   async up(progress: Progress, options: UpOptions = {}): Promise<UpResult> {
     const result = await up(progress, this.paths ?? localPaths(), options);
     const kept = result.fresh ? "a new, empty cluster" : "the cluster's objects were kept";
-    const what = result.started.length > 0 ? `; (re)started ${result.started.join(", ")}` : "";
+    const what = !result.fresh && result.started.length > 0 ? `; restarted ${result.started.join(", ")}` : "";
     return {
       context: this.context,
       alreadyRunning: result.alreadyRunning,
