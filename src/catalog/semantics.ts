@@ -3,6 +3,7 @@ import { basename, isAbsolute, join, normalize, sep } from "node:path";
 import { compileCel } from "../engine/cel.js";
 import { fill } from "../engine/vars.js";
 import type { TaskProblem } from "../errors.js";
+import { competencyIds } from "./curriculum.js";
 import type { ObjectRef, Task } from "./schema.js";
 import { at, type Located, type Path, readManifestFile } from "./yaml-source.js";
 
@@ -34,6 +35,10 @@ export async function semanticProblems(task: Task, dir: string, where: Located):
   const ctx: Context = { task, dir, where, problems: [] };
   if (basename(dir) !== task.id) {
     report(ctx, ["id"], `id "${task.id}" differs from its folder name "${basename(dir)}"`);
+  }
+  const known = competencyIds(task.domain);
+  if (task.competency !== undefined && !known.includes(task.competency)) {
+    report(ctx, ["competency"], `unknown competency of ${task.domain}; use one of: ${known.join(", ")}`);
   }
   task.checks.forEach((check, i) => {
     const path = ["checks", i];
