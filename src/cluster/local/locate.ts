@@ -17,14 +17,8 @@ export interface LocalMarker {
   file: string;
 }
 
-interface Named<T> {
-  name?: string;
-  [key: string]: unknown;
-  value?: T;
-}
-
 type Kubeconfig = {
-  contexts?: Named<unknown>[];
+  contexts?: { name?: string; context?: { cluster?: string } }[];
   clusters?: { name?: string; cluster?: { extensions?: { name?: string; extension?: unknown }[] } }[];
 };
 
@@ -45,7 +39,7 @@ export function markerFor(context: string, files = kubeconfigFiles()): LocalMark
   const configs = files.filter(existsSync).map((file) => ({ file, config: readKubeconfig(file) }));
   const contextEntry = configs
     .flatMap(({ config }) => config?.contexts ?? [])
-    .find((c) => c?.name === context) as { context?: { cluster?: string } } | undefined;
+    .find((c) => c?.name === context);
   const clusterName = contextEntry?.context?.cluster;
   if (!clusterName) return undefined;
   for (const { file, config } of configs) {
