@@ -70,7 +70,7 @@ async function clusterDown(options: DriverOptions): Promise<number> {
   const { wasRunning } = await driver.down(progress);
   console.log(
     wasRunning
-      ? `${driver.name} cluster deleted with every object in it; context "${driver.context}" removed`
+      ? `${driver.name} cluster deleted; context "${driver.context}" removed`
       : `no ${driver.name} cluster was running`,
   );
   return ExitCode.ok;
