@@ -7,6 +7,7 @@ import { localPaths } from "./local/components.js";
 import { localContext, locateLocal } from "./local/locate.js";
 import { KindNodeAccess } from "./node-access-kind.js";
 import { MinikubeNodeAccess } from "./node-access-minikube.js";
+import type { ToolResult } from "./tools.js";
 
 /** Files on a cluster node, whatever the driver: a folder, a container, a VM. */
 export interface NodeAccess {
@@ -16,8 +17,17 @@ export interface NodeAccess {
   remove(node: string, path: string): Promise<void>;
   copyTo(localFile: string, node: string, path: string): Promise<void>;
   copyFrom(node: string, path: string, localFile: string): Promise<void>;
+  /**
+   * Runs argv on the node as root, as `docker exec` does on kind; never throws for a
+   * non-zero exit. With inherit the command gets this terminal and nothing is captured.
+   */
+  exec(node: string, argv: string[], options?: NodeExecOptions): Promise<ToolResult>;
   /** The command a learner runs for a shell on the node. */
-  shell(node: string): { command: string; args: string[]; cwd?: string };
+  shell(node: string): Promise<{ command: string; args: string[]; cwd?: string }>;
+}
+
+export interface NodeExecOptions {
+  inherit?: boolean;
 }
 
 /** The local cluster's nodes are folders: /etc/x on node n is <state>/nodes/n/etc/x. */
@@ -66,9 +76,16 @@ export class LocalNodeAccess implements NodeAccess {
     await copyFile(this.hostPath(node, path), localFile).catch(explainCopy(`${node}:${path}`, localFile));
   }
 
-  shell(node: string) {
-    const cwd = this.hostPath(node, "/");
-    return { command: process.env.SHELL || "/bin/sh", args: [], cwd };
+  async exec(node: string, argv: string[], options: NodeExecOptions = {}) {
+    const { command, args } = await this.shell(node);
+    const { runNodeShell } = await import("./node-shell-local.js");
+    return runNodeShell(command, [...args, "--", ...argv], options);
+  }
+
+  // The node shell (and execa, and the Go build's hashing) load only when a shell is asked for.
+  async shell(node: string) {
+    const { localNodeShell } = await import("./node-shell-local.js");
+    return localNodeShell(this.hostPath(node, "/"), node, join(this.nodesDir, "..", "admin.kubeconfig"));
   }
 }
 

@@ -60,10 +60,17 @@ describe("kubedrill doctor", () => {
     const report = JSON.parse(result.stdout) as DoctorReport;
     expect(report.ready).toBe(true);
     expect(report.context).toBe("kubedrill-local");
+    // The local cluster's components come first: they tell which part is down when the API is not.
     expect(report.lines.map((l) => l.check)).toEqual([
       "kubeconfig",
-      "context",
+      "etcd",
+      "kube-apiserver",
+      "kube-controller-manager",
+      "kube-scheduler",
+      "kwok",
+      "static-pods",
       "API server",
+      "context",
       "kubectl",
       "nodes",
       "node access",

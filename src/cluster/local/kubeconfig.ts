@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
 import { type ContextEntry, mergeContext } from "../kubeconfig-file.js";
 import type { LocalPaths, Ports } from "./components.js";
 import { localContext, markerName } from "./locate.js";
@@ -21,6 +20,8 @@ async function contextEntry(paths: LocalPaths, port: number): Promise<ContextEnt
 
 /** The kubeconfig the components use (kubeadm's admin.conf, here admin.kubeconfig in the state folder). */
 export async function internalKubeconfig(paths: LocalPaths, port: number): Promise<string> {
+  // Loaded here only: every command that merely names the local context would otherwise pay for it.
+  const { KubeConfig } = await import("@kubernetes/client-node");
   const config = new KubeConfig();
   const entry = await contextEntry(paths, port);
   config.loadFromOptions({

@@ -3,11 +3,12 @@ import { parse } from "yaml";
 import { ClusterError } from "../../errors.js";
 import { kubeconfigFiles } from "../kubeconfig-file.js";
 import { type LocalPaths, localPaths } from "./components.js";
+import { localContext } from "./context.js";
 import { stateDir } from "./paths.js";
 
 /** The kubeconfig extension `cluster up` puts on the local cluster's entry. */
 export const markerName = "kubedrill.dev/local-cluster";
-export const localContext = "kubedrill-local";
+export { localContext };
 
 /** What the extension records: where the cluster's state lives, and the identity to expect there. */
 export interface LocalMarker {
