@@ -3,6 +3,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TaskError, type TaskProblem, UsageError } from "../errors.js";
+import type { ExpressionCompiler } from "../model/template.js";
 import { type LoadedTask, loadTask } from "./load.js";
 
 /** The catalog shipped with kubedrill; src/ and dist/ sit at the same depth. */
@@ -35,9 +36,9 @@ export async function findTaskFiles(paths: string[]): Promise<string[]> {
 }
 
 /** Loads every task, collecting every problem (including duplicate ids) instead of stopping at the first. */
-export async function loadCatalog(paths: string[]): Promise<Catalog> {
+export async function loadCatalog(paths: string[], compileCel: ExpressionCompiler): Promise<Catalog> {
   const files = await findTaskFiles(paths);
-  const results = await Promise.all(files.map(loadTask));
+  const results = await Promise.all(files.map((file) => loadTask(file, compileCel)));
   const tasks: LoadedTask[] = [];
   const problems: TaskProblem[] = [];
   const seen = new Map<string, string>();
@@ -65,8 +66,8 @@ export async function loadCatalog(paths: string[]): Promise<Catalog> {
 }
 
 /** The built-in catalog plus extra folders; refuses to go on when any task is invalid. */
-export async function openCatalog(extra: string[] = []): Promise<LoadedTask[]> {
-  const catalog = await loadCatalog([builtinTasks, ...extra]);
+export async function openCatalog(extra: string[], compileCel: ExpressionCompiler): Promise<LoadedTask[]> {
+  const catalog = await loadCatalog([builtinTasks, ...extra], compileCel);
   if (catalog.problems.length > 0) throw new TaskError(catalog.problems);
   return catalog.tasks;
 }

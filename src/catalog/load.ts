@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import type { z } from "zod";
 import type { TaskProblem } from "../errors.js";
+import type { ExpressionCompiler } from "../model/template.js";
 import { type Task, taskSchema } from "./schema.js";
 import { semanticProblems } from "./semantics.js";
 import { at, type Located, type Path, parseYaml, readText } from "./yaml-source.js";
@@ -18,8 +19,11 @@ export type LoadResult = { ok: true; loaded: LoadedTask } | { ok: false; problem
 
 type Issue = z.core.$ZodIssue;
 
-/** Loads and validates one task.yaml; never throws for anything the file holds. */
-export async function loadTask(file: string): Promise<LoadResult> {
+/**
+ * Loads and validates one task.yaml; never throws for anything the file holds.
+ * CEL is compiled by the engine's compiler, handed in, so the catalog needs no engine.
+ */
+export async function loadTask(file: string, compileCel: ExpressionCompiler): Promise<LoadResult> {
   const text = await readText(file);
   if (typeof text !== "string") return { ok: false, problems: [text] };
   const source = parseYaml(text, file);
@@ -35,7 +39,7 @@ export async function loadTask(file: string): Promise<LoadResult> {
     };
   }
   const loaded = { task: parsed.data, dir: dirname(file), file };
-  const problems = await semanticProblems(loaded.task, loaded.dir, where);
+  const problems = await semanticProblems(loaded.task, loaded.dir, where, compileCel);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, loaded };
 }
 

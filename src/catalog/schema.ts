@@ -1,11 +1,11 @@
 import { z } from "zod";
+import { capabilityNames } from "../model/capabilities.js";
+import { domains } from "../model/domains.js";
 
 /**
  * The task format. This zod schema is the single source: the TypeScript types
  * below and tasks/task.schema.json (for editor completion) are derived from it.
  */
-
-export const domains = ["workloads", "networking", "storage", "troubleshooting", "architecture"] as const;
 
 const duration = z
   .string()
@@ -121,16 +121,6 @@ export const checkSchema = z
   ])
   .describe("A check: reads the cluster, an answer file or a node file; never writes");
 
-/** What a cluster may or may not offer; `kubedrill doctor` shows what the current one has. */
-export const capabilityNames = [
-  "containers",
-  "network-policy",
-  "node-access",
-  "metrics-server",
-  "dns",
-] as const;
-export type Capability = (typeof capabilityNames)[number];
-
 const requirementSchema = z
   .union([
     z
@@ -212,7 +202,6 @@ export const taskSchema = z
 export type Task = z.output<typeof taskSchema>;
 export type Check = z.output<typeof checkSchema>;
 export type Step = z.output<typeof stepSchema>;
-export type ObjectRef = z.output<typeof objectRef>;
 export type NodePath = z.output<typeof nodePath>;
 
 /** The JSON Schema editors use through the modeline at the top of every task.yaml. */

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { basename, isAbsolute, join, normalize, sep } from "node:path";
-import { compileCel } from "../engine/cel.js";
-import { fill } from "../engine/vars.js";
 import type { TaskProblem } from "../errors.js";
-import type { ObjectRef, Task } from "./schema.js";
+import type { ObjectRef } from "../model/kube.js";
+import { type ExpressionCompiler, fill } from "../model/template.js";
+import type { Task } from "./schema.js";
 import { at, type Located, type Path, readManifestFile } from "./yaml-source.js";
 
 /**
@@ -27,11 +27,17 @@ interface Context {
   dir: string;
   where: Located;
   problems: TaskProblem[];
+  compileCel: ExpressionCompiler;
 }
 
 /** What the schema cannot say: names, CEL that does not compile, manifests that do not parse or escape the namespace. */
-export async function semanticProblems(task: Task, dir: string, where: Located): Promise<TaskProblem[]> {
-  const ctx: Context = { task, dir, where, problems: [] };
+export async function semanticProblems(
+  task: Task,
+  dir: string,
+  where: Located,
+  compileCel: ExpressionCompiler,
+): Promise<TaskProblem[]> {
+  const ctx: Context = { task, dir, where, problems: [], compileCel };
   if (basename(dir) !== task.id) {
     report(ctx, ["id"], `id "${task.id}" differs from its folder name "${basename(dir)}"`);
   }
@@ -63,7 +69,7 @@ function report(ctx: Context, path: Path, message: string): void {
 
 function cel(ctx: Context, expr: string | undefined, path: Path): void {
   if (expr === undefined) return;
-  const compiled = compileCel(expr);
+  const compiled = ctx.compileCel(expr);
   if (!compiled.ok) report(ctx, path, `CEL does not compile: ${compiled.message}`);
 }
 

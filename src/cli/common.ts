@@ -3,6 +3,7 @@ import { findTask, openCatalog } from "../catalog/catalog.js";
 import type { LoadedTask } from "../catalog/load.js";
 import { type Capabilities, detectCapabilities } from "../cluster/capabilities.js";
 import { type Connection, connect } from "../cluster/connect.js";
+import { compileCel } from "../engine/cel.js";
 
 export interface GlobalOptions {
   context?: string;
@@ -16,7 +17,7 @@ export function globals(command: Command): GlobalOptions {
 }
 
 export function loadTasks(options: GlobalOptions): Promise<LoadedTask[]> {
-  return openCatalog(options.tasks);
+  return openCatalog(options.tasks, compileCel);
 }
 
 export async function loadTask(options: GlobalOptions, id: string): Promise<LoadedTask> {

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { domains } from "../catalog/schema.js";
 import { describeTask } from "../engine/run.js";
 import { ExitCode, UsageError } from "../errors.js";
-import type { Domain } from "../session/domains.js";
+import type { Domain } from "../model/domains.js";
+import { domains } from "../model/domains.js";
 import { type Exam, examPassMark, requireExam } from "../session/exam.js";
 import { renderExamResult, renderExamStarted, renderExamStatus } from "../session/exam-render.js";
 import { abortExam, examTasks, startExam, submitExam } from "../session/exam-run.js";

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { domains } from "../catalog/schema.js";
 import { type Capabilities, unmetRequirements } from "../engine/requires.js";
 import { KubedrillError, UsageError } from "../errors.js";
+import { domains } from "../model/domains.js";
 import { connectFor, globals, loadTasks } from "./common.js";
 import { exitWith, progress } from "./output.js";
 

@@ -3,9 +3,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { builtinTasks } from "../catalog/catalog.js";
-import { type Domain, isTaskId, scaffoldTask, schemaReference } from "../catalog/scaffold.js";
-import { domains } from "../catalog/schema.js";
+import { isTaskId, scaffoldTask, schemaReference } from "../catalog/scaffold.js";
 import { ExitCode, UsageError } from "../errors.js";
+import { type Domain, domains } from "../model/domains.js";
 import { exitWith } from "./output.js";
 
 // The id also names the task's namespace, and namespace names are DNS labels.

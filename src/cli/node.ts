@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import type { Command } from "commander";
-import { nodeAccessFor } from "../cluster/node-access.js";
+import { nodeAccessFor } from "../cluster/node-access/index.js";
 import { UsageError } from "../errors.js";
 import { connectFor, globals } from "./common.js";
 import { exitWith } from "./output.js";

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { builtinTasks, findTaskFiles, loadCatalog } from "../catalog/catalog.js";
+import { compileCel } from "../engine/cel.js";
 import { ExitCode, formatProblem, UsageError } from "../errors.js";
 import { globals } from "./common.js";
 import { exitWith } from "./output.js";
@@ -23,7 +24,7 @@ export function registerValidate(program: Command): void {
             "create one with: kubedrill new <id>",
           );
         }
-        const { problems } = await loadCatalog(roots);
+        const { problems } = await loadCatalog(roots, compileCel);
         if (flags.json) {
           console.log(JSON.stringify({ tasks: files.length, problems }, null, 2));
         } else {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { findTask } from "../catalog/catalog.js";
 import { runScript } from "../cluster/shell.js";
@@ -24,7 +25,9 @@ export function registerVerify(program: Command): void {
         const results = [];
         for (const [i, loaded] of tasks.entries()) {
           progress(`[${i + 1}/${tasks.length}] verifying ${loaded.task.id}…`);
-          const result = await verifyTask(loaded, target, (script) => runScript(script));
+          const result = await verifyTask(loaded, target, (script) =>
+            runScript(script, fileURLToPath(new URL("./main.js", import.meta.url))),
+          );
           results.push(result);
           if (!flags.json && result.skipped) {
             console.log(`- ${result.id}  skipped: ${result.skipped}`);

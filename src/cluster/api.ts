@@ -3,22 +3,10 @@ import type { RequestOptions } from "node:https";
 import { request } from "node:https";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ClusterError } from "../errors.js";
+import type { KubeObject } from "../model/kube.js";
 import { kubeconfigFiles } from "./kubeconfig-file.js";
 
-/** A Kubernetes object as the API returns it: plain JSON, nothing converted. */
-export type KubeObject = {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-};
+export type { KubeObject };
 
 export interface ResourceInfo {
   path: string; // e.g. /api/v1 or /apis/apps/v1

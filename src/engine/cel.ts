@@ -13,8 +13,8 @@ import {
   plan,
 } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
+import type { Mismatch } from "../model/results.js";
 import { appendKey, formatValue } from "./match.js";
-import type { Mismatch } from "./types.js";
 
 type Expr = ReturnType<typeof parse>["expr"];
 type Program = (bindings: Record<string, unknown>) => CelResult;

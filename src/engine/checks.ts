@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { parseManifests } from "../catalog/load.js";
 import type { Check, Task } from "../catalog/schema.js";
 import { formatProblem } from "../errors.js";
+import type { CheckResult, Mismatch } from "../model/results.js";
 import { evaluate } from "./cel.js";
 import { formatMismatch, match } from "./match.js";
 import { apiVersionOf, type ClusterReader, type KubeObject, type NodeAccess, Snapshot } from "./ports.js";
-import type { CheckResult, Mismatch } from "./types.js";
 import { fill, type Vars } from "./vars.js";
 
 export interface CheckEnv {

@@ -1,25 +1,14 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Task } from "../catalog/schema.js";
+import { fill, type Vars } from "../model/template.js";
 import { apiVersionOf, type ClusterReader, type NodeAccess } from "./ports.js";
 
-export type Vars = Record<string, string>;
+export { fill, type Vars };
 
 /** Where learners save answer files: <answers>/<task-id>/<name>. */
 export function answersRoot(env: NodeJS.ProcessEnv = process.env): string {
   return env.KUBEDRILL_ANSWERS || join(homedir(), "kubedrill", "answers");
-}
-
-/** Fills {{name}} placeholders in every string inside value; unknown names stay as they are. */
-export function fill<T>(value: T, vars: Vars): T {
-  if (typeof value === "string") {
-    return value.replace(/\{\{\s*([A-Za-z][\w]*)\s*\}\}/g, (whole, key: string) => vars[key] ?? whole) as T;
-  }
-  if (Array.isArray(value)) return value.map((v) => fill(v, vars)) as T;
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars)])) as T;
-  }
-  return value;
 }
 
 const isControlPlane = (labels: Record<string, string> = {}) =>

@@ -1,9 +1,9 @@
 import type { LoadedTask } from "../catalog/load.js";
+import type { TaskResult } from "../model/results.js";
 import { gradeTask } from "./grade.js";
 import type { KubeObject } from "./ports.js";
 import { skipReason } from "./requires.js";
 import { reset, solutionScript, start, type Target } from "./run.js";
-import type { TaskResult } from "./types.js";
 import { fill, resolveVars } from "./vars.js";
 
 export type ScriptRunner = (script: string) => Promise<{ ok: boolean; output: string }>;

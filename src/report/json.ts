@@ -1,4 +1,4 @@
-import type { CheckResult, GradeReport, TaskResult } from "../engine/types.js";
+import type { CheckResult, GradeReport, TaskResult } from "../model/results.js";
 
 const SCHEMA = "kubedrill.grade/v1";
 

@@ -1,4 +1,4 @@
-import { byWeight, ckaWeights, type Domain } from "./domains.js";
+import { byWeight, ckaWeights, type Domain } from "../model/domains.js";
 
 /**
  * How many tasks each domain gets: the CKA weights, renormalised over the domains

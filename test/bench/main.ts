@@ -14,9 +14,11 @@ import { localPaths } from "../../src/cluster/local/components.js";
 import { down, up } from "../../src/cluster/local/control-plane.js";
 import { localClusterSources } from "../../src/cluster/local/paths.js";
 import { runScript } from "../../src/cluster/shell.js";
+import { compileCel } from "../../src/engine/cel.js";
 import { apiVersionOf } from "../../src/engine/ports.js";
 import { grade, solutionScript, start, type Target } from "../../src/engine/run.js";
 import { fill, resolveVars } from "../../src/engine/vars.js";
+import { builtCli } from "../support/cli-main.js";
 
 const say = (line: string) => console.log(line);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
@@ -124,10 +126,10 @@ async function main(): Promise<void> {
       `  memory of the six components      RSS ${(mem.rss / 1024).toFixed(2)} GiB, PSS ${(mem.pss / 1024).toFixed(2)} GiB   (target ≤ 1.5 GiB)`,
     );
 
-    const { tasks } = await loadCatalog([builtinTasks]);
+    const { tasks } = await loadCatalog([builtinTasks], compileCel);
     for (const loaded of tasks) {
       await start(loaded, target);
-      const solved = await runScript(await solutionScript(loaded, target));
+      const solved = await runScript(await solutionScript(loaded, target), builtCli);
       if (!solved.ok) throw new Error(`${loaded.task.id}: reference solution failed\n${solved.output}`);
     }
     const first = await grade(tasks, target, 66);

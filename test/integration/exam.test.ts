@@ -7,17 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
 import { connect } from "../../src/cluster/connect.js";
 import { runScript } from "../../src/cluster/shell.js";
+import { compileCel } from "../../src/engine/cel.js";
 import { reset, solutionScript, type Target } from "../../src/engine/run.js";
 import { type Exam, loadExam } from "../../src/session/exam.js";
 import { selectExamTasks } from "../../src/session/exam-select.js";
 import { readHistory } from "../../src/session/history.js";
+import { builtCli } from "../support/cli-main.js";
 import { repoRoot } from "./paths.js";
 
 // A learner's mock exams with the built CLI against the local test cluster: start,
 // status, show, solve with the reference solutions, submit; a late one; an aborted one.
 
 const cli = join(repoRoot, "dist", "cli", "main.js");
-const catalog = (await loadCatalog([builtinTasks])).tasks;
+const catalog = (await loadCatalog([builtinTasks], compileCel)).tasks;
 let scratch: string;
 let files: { KUBEDRILL_EXAM: string; KUBEDRILL_HISTORY: string };
 let target: Target;
@@ -103,7 +105,10 @@ describe("kubedrill exam", () => {
 
     for (const id of expected) {
       const loaded = catalog.find((t) => t.task.id === id);
-      const solved = await runScript(await solutionScript(loaded as NonNullable<typeof loaded>, target));
+      const solved = await runScript(
+        await solutionScript(loaded as NonNullable<typeof loaded>, target),
+        builtCli,
+      );
       expect(solved.ok, solved.output).toBe(true);
     }
     const submitted = await kubedrill(["exam", "submit"]);

@@ -4,10 +4,12 @@ import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
 import type { LoadedTask } from "../../src/catalog/load.js";
 import { connect } from "../../src/cluster/connect.js";
 import { runScript } from "../../src/cluster/shell.js";
+import { compileCel } from "../../src/engine/cel.js";
 import { gradeTask } from "../../src/engine/grade.js";
 import { reset, start, type Target } from "../../src/engine/run.js";
 import { fill, resolveVars } from "../../src/engine/vars.js";
 import { verifyTask } from "../../src/engine/verify.js";
+import { builtCli } from "../support/cli-main.js";
 import { otherSolutions } from "./other-solutions.js";
 import { testEnv } from "./paths.js";
 
@@ -15,7 +17,7 @@ import { testEnv } from "./paths.js";
 // unsolved scores 0, the reference solution passes, reset leaves nothing; and for
 // each task one other correct solution passes and one plausible wrong one fails.
 
-const catalog = await loadCatalog([builtinTasks]);
+const catalog = await loadCatalog([builtinTasks], compileCel);
 let target: Target;
 
 beforeAll(async () => {
@@ -36,7 +38,7 @@ async function solveWith(loaded: LoadedTask, script: string) {
   await rm(testEnv.KUBEDRILL_ANSWERS, { recursive: true, force: true });
   await start(loaded, target);
   const vars = await resolveVars(loaded.task, target.api, target.nodes);
-  const run = await runScript(fill(script, vars));
+  const run = await runScript(fill(script, vars), builtCli);
   const result = await gradeTask(loaded, { cluster: target.api, nodes: target.nodes });
   await reset(loaded, target);
   return { run, result };
@@ -47,7 +49,7 @@ describe.each(catalog.tasks.map((t) => [t.task.id, t] as const))("%s", (id, load
 
   it("scores 0 unsolved, passes with its reference solution, and reset leaves nothing", async () => {
     await rm(testEnv.KUBEDRILL_ANSWERS, { recursive: true, force: true });
-    const verification = await verifyTask(loaded, target, runScript);
+    const verification = await verifyTask(loaded, target, (script) => runScript(script, builtCli));
     expect(verification.problems).toEqual([]);
     const unsolvedEarned = verification.unsolved?.checks
       .filter((_, i) => !loaded.task.checks[i]?.passesUnsolved)

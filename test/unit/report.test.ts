@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { GradeReport } from "../../src/engine/types.js";
+import type { GradeReport } from "../../src/model/results.js";
 import { renderHuman } from "../../src/report/human.js";
 import { renderJson } from "../../src/report/json.js";
 import { renderJunit } from "../../src/report/junit.js";

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
 import { taskJsonSchema } from "../../src/catalog/schema.js";
+import { compileCel } from "../../src/engine/cel.js";
 
 describe("task schema", () => {
   it("tasks/task.schema.json is what the zod schema generates (run `npm run schema` when this fails)", async () => {
@@ -12,7 +13,7 @@ describe("task schema", () => {
   });
 
   it("every built-in task loads, starts with the schema modeline, and lives in a folder named after its id", async () => {
-    const catalog = await loadCatalog([builtinTasks]);
+    const catalog = await loadCatalog([builtinTasks], compileCel);
     expect(catalog.problems).toEqual([]);
     expect(catalog.tasks).toHaveLength(9);
     for (const loaded of catalog.tasks) {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { execa } from "execa";
 import { ClusterError } from "../../errors.js";
+import { isReady } from "../../model/kube.js";
 import { KubeApi } from "../api.js";
 import { kubeconfigFile, mergeContext, removeContext } from "../kubeconfig-file.js";
 import { ensureBinary, kubernetesVersion, type Progress } from "./build.js";
@@ -168,11 +169,7 @@ export async function up(progress: Progress, paths = localPaths()): Promise<UpRe
   }
   const ready = await waitFor(async () => {
     const nodes = await api.list("v1", "Node");
-    const allReady = nodes.every((n) =>
-      ((n.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some(
-        (c) => c.type === "Ready" && c.status === "True",
-      ),
-    );
+    const allReady = nodes.every(isReady);
     // Pods are refused until the namespace's default ServiceAccount exists.
     const account = await api.get("v1", "ServiceAccount", "default", "default");
     return nodes.length === localNodes.length && allReady && account !== undefined;

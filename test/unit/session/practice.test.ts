@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LoadedTask } from "../../../src/catalog/load.js";
-import type { TaskResult } from "../../../src/engine/types.js";
+import type { TaskResult } from "../../../src/model/results.js";
 import { renderTaskHuman } from "../../../src/report/human.js";
 import type { HistoryRecord } from "../../../src/session/history.js";
 import { type Drill, practice } from "../../../src/session/practice.js";

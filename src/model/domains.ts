@@ -1,4 +1,5 @@
-import type { domains } from "../catalog/schema.js";
+/** The CKA curriculum's domains: the one list the schema, sessions and reports use. */
+export const domains = ["workloads", "networking", "storage", "troubleshooting", "architecture"] as const;
 
 export type Domain = (typeof domains)[number];
 

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
-import { ExecNodeAccess } from "./node-access-exec.js";
-import { runTool } from "./tools.js";
+import { runTool } from "../tools.js";
+import { ExecNodeAccess } from "./exec.js";
 
 /** kind runs every node as a Docker container named after the node: files go through `docker exec` and `docker cp`. */
 export class KindNodeAccess extends ExecNodeAccess {

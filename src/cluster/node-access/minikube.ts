@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import { ExecNodeAccess } from "./node-access-exec.js";
-import { runTool } from "./tools.js";
+import { runTool } from "../tools.js";
+import { ExecNodeAccess } from "./exec.js";
 
 /** One word for the remote shell: `minikube ssh` joins its arguments into one command line. */
 export function shellQuote(word: string): string {

@@ -1,0 +1,17 @@
+/** Values for {{name}} placeholders in a task: worker, namespace, the task's own vars… */
+export type Vars = Record<string, string>;
+
+/** Fills {{name}} placeholders in every string inside value; unknown names stay as they are. */
+export function fill<T>(value: T, vars: Vars): T {
+  if (typeof value === "string") {
+    return value.replace(/\{\{\s*([A-Za-z][\w]*)\s*\}\}/g, (whole, key: string) => vars[key] ?? whole) as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => fill(v, vars)) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars)])) as T;
+  }
+  return value;
+}
+
+/** Compiles one expression of the task language (CEL); catalog validation is handed one, so it needs no engine. */
+export type ExpressionCompiler = (expr: string) => { ok: true } | { ok: false; message: string };
