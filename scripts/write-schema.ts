@@ -1,7 +1,13 @@
-// Writes tasks/task.schema.json from the zod schema; a unit test fails when it is stale.
+// Writes tasks/task.schema.json and docs/report.schema.json from their zod schemas; unit tests fail when either is stale.
 import { writeFile } from "node:fs/promises";
 import { taskJsonSchema } from "../src/catalog/schema.js";
+import { reportJsonSchema } from "../src/report/json-schema.js";
 
-const target = new URL("../tasks/task.schema.json", import.meta.url);
-await writeFile(target, `${JSON.stringify(taskJsonSchema(), null, 2)}\n`);
-console.log(`wrote ${target.pathname}`);
+for (const [file, schema] of [
+  ["../tasks/task.schema.json", taskJsonSchema()],
+  ["../docs/report.schema.json", reportJsonSchema()],
+] as const) {
+  const target = new URL(file, import.meta.url);
+  await writeFile(target, `${JSON.stringify(schema, null, 2)}\n`);
+  console.log(`wrote ${target.pathname}`);
+}

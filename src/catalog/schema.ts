@@ -84,7 +84,11 @@ const contentChecks = {
 const checkBase = {
   title: z.string().min(1).describe("What the check proves, as a sentence the learner reads"),
   points: z.number().int().positive().default(1).describe("Points earned when the check passes"),
-  within: duration.optional().describe("Keep checking until it passes or this time is up"),
+  within: duration
+    .optional()
+    .describe(
+      "Read again while what it grades is settling (changed less than this long ago), at most this long",
+    ),
   passesUnsolved: z
     .boolean()
     .optional()

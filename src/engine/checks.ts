@@ -4,10 +4,14 @@ import { join } from "node:path";
 import { parseManifests } from "../catalog/load.js";
 import type { Check, Task } from "../catalog/schema.js";
 import { formatProblem } from "../errors.js";
+import type { KubeObject } from "../model/kube.js";
+import { poll, TimeLimitError, withinLimit } from "../model/poll.js";
 import type { CheckResult, Mismatch } from "../model/results.js";
 import { evaluate } from "./cel.js";
-import { formatMismatch, match } from "./match.js";
-import { apiVersionOf, type ClusterReader, type KubeObject, type NodeAccess, Snapshot } from "./ports.js";
+import { match } from "./match.js";
+import { type ClusterReader, type NodeAccess, Snapshot } from "./ports.js";
+import { resolveRef } from "./resolve.js";
+import { newestChange } from "./settling.js";
 import { fill, type Vars } from "./vars.js";
 
 export interface CheckEnv {
@@ -18,64 +22,87 @@ export interface CheckEnv {
   uids: Record<string, string>;
   /** Told once when grading starts to wait for checks with `within`. */
   onWait?: (titles: string[], seconds: number) => void;
+  /** How long one reading of one check may take before it fails as too long (default checkLimitMs). */
+  limitMs?: number;
 }
 
-/** Reasons a check failed; none when it passed. */
-interface Outcome {
-  reasons: string[];
-}
-
+/** A bound on every reading of a check, so that a hung node or API read fails the check instead of the run. */
+export const checkLimitMs = 10_000;
 const pollMs = 250;
 
+/** What one reading of a check found. */
+export interface Outcome {
+  mismatches: Mismatch[];
+  /** Why it could not be evaluated. */
+  error?: string;
+  /** When what was graded (the objects, or the collection they are missing from) last changed. */
+  changedAt?: number;
+}
+
+const failed = (o: Outcome) => o.mismatches.length > 0 || o.error !== undefined;
+
 /**
- * Runs every check of a task. All checks of one pass read through one snapshot.
- * While a check with `within` still fails and has time left, the failing checks
- * are read again on fresh snapshots, so that status which takes time (a pod that
- * becomes Running, a mirror pod that appears) is graded once it has settled.
+ * Runs every check of a task; the first reading of all checks shares one snapshot.
+ * A check with `within` that fails is read again only while what it grades is settling:
+ * it changed less than `within` ago (created, edited, a status transition, a container
+ * start). Something wrong for longer is reported at once. Checks without `within` are
+ * read once, and every check's duration is its own.
  */
 export async function runChecks(task: Task, env: CheckEnv): Promise<CheckResult[]> {
   const checks = task.checks.map((c) => fill(c, env.vars));
   const started = Date.now();
-  const deadlines = checks.map((c) => started + (c.within ? parseDuration(c.within) : 0));
-  const outcomes: Outcome[] = new Array(checks.length);
-  const finished: number[] = new Array(checks.length);
-  let failing = checks.map((_, i) => i);
-  let told = false;
-  for (;;) {
-    const snapshot = new Snapshot(env.cluster);
-    const results = await Promise.all(
-      failing.map((i) => runCheck(checks[i] as Check, task, { ...env, cluster: snapshot })),
+  const first = new Snapshot(env.cluster);
+  const firsts = await Promise.all(checks.map((check) => reading(check, task, { ...env, cluster: first })));
+  const firstDone = Date.now();
+  const windows = checks.map((check, i) => settlingWindow(check, firsts[i] as Outcome, started, firstDone));
+  const waiting = windows.flatMap((w, i) => (w > 0 ? [i] : []));
+  if (waiting.length > 0) {
+    env.onWait?.(
+      waiting.map((i) => (checks[i] as Check).title),
+      Math.ceil(Math.max(...waiting.map((i) => windows[i] as number)) / 1000),
     );
-    const now = Date.now();
-    results.forEach((outcome, k) => {
-      outcomes[failing[k] as number] = outcome;
-      finished[failing[k] as number] = now;
-    });
-    failing = failing.filter((i) => (outcomes[i] as Outcome).reasons.length > 0);
-    const waiting = failing.filter((i) => now < (deadlines[i] as number));
-    if (waiting.length === 0) break;
-    if (!told) {
-      const seconds = Math.ceil((Math.max(...waiting.map((i) => deadlines[i] as number)) - now) / 1000);
-      env.onWait?.(
-        waiting.map((i) => (checks[i] as Check).title),
-        seconds,
-      );
-      told = true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
-  return checks.map((check, i) => {
-    const { reasons } = outcomes[i] as Outcome;
-    const passed = reasons.length === 0;
-    return {
-      title: check.title,
-      points: check.points,
-      earned: passed ? check.points : 0,
-      passed,
-      reasons,
-      durationMs: (finished[i] as number) - started,
-    };
-  });
+  return Promise.all(
+    checks.map(async (check, i) => {
+      let outcome = firsts[i] as Outcome;
+      let finished = firstDone;
+      if ((windows[i] as number) > 0) {
+        const settled = await poll(
+          async () => {
+            outcome = await reading(check, task, { ...env, cluster: new Snapshot(env.cluster) });
+            finished = Date.now();
+            return settlingWindow(check, outcome, started, finished) > 0 ? undefined : outcome;
+          },
+          { timeoutMs: windows[i] as number, intervalMs: pollMs },
+        );
+        outcome = settled ?? outcome;
+      }
+      return result(check, outcome, finished - started);
+    }),
+  );
+}
+
+/**
+ * How much longer a check may wait: none when it passed, has no `within`, or what it
+ * grades has been as it is for longer than `within`; never beyond `within` from the start.
+ */
+export function settlingWindow(check: Check, outcome: Outcome, started: number, now: number): number {
+  if (!check.within || !failed(outcome) || outcome.changedAt === undefined) return 0;
+  const within = parseDuration(check.within);
+  return Math.max(0, Math.min(started + within, outcome.changedAt + within) - now);
+}
+
+function result(check: Check, outcome: Outcome, durationMs: number): CheckResult {
+  const passed = !failed(outcome);
+  return {
+    title: check.title,
+    points: check.points,
+    earned: passed ? check.points : 0,
+    passed,
+    mismatches: outcome.mismatches,
+    ...(outcome.error !== undefined && { error: outcome.error }),
+    durationMs,
+  };
 }
 
 export function parseDuration(text: string): number {
@@ -83,15 +110,23 @@ export function parseDuration(text: string): number {
   return Number(amount) * (unit === "m" ? 60_000 : unit === "s" ? 1000 : 1);
 }
 
-async function runCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcome> {
+/** One reading of one check, bounded in time; an error becomes the check's error, never a throw. */
+async function reading(check: Check, task: Task, env: CheckEnv): Promise<Outcome> {
   try {
-    if ("resource" in check) return await resourceCheck(check, task, env);
-    if ("file" in check) return { reasons: await answerFileCheck(check, env) };
-    return { reasons: await nodeFileCheck(check, env) };
+    return await withinLimit(evaluateCheck(check, task, env), env.limitMs ?? checkLimitMs);
   } catch (err) {
-    return { reasons: [`could not check: ${(err as Error).message}`] };
+    if (err instanceof TimeLimitError) return { mismatches: [{ path: "", message: err.message }] };
+    return { mismatches: [], error: (err as Error).message };
   }
 }
+
+function evaluateCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcome> {
+  if ("resource" in check) return resourceCheck(check, task, env);
+  if ("file" in check) return answerFileCheck(check, env);
+  return nodeFileCheck(check, env);
+}
+
+const says = (message: string): Mismatch => ({ path: "", message });
 
 function objectMismatches(check: Check, object: unknown, objects: unknown[], env: CheckEnv): Mismatch[] {
   const found = check.match ? match(check.match, object) : [];
@@ -108,69 +143,86 @@ async function resourceCheck(
   env: CheckEnv,
 ): Promise<Outcome> {
   const ref = check.resource;
-  const what = ref.name ? `${ref.kind} ${ref.name}` : `${ref.kind} with labels ${ref.selector}`;
   // A name still holding a placeholder cannot be read; say which variable is missing instead.
   const unknown = /\{\{\s*(\w+)\s*\}\}/.exec(`${ref.name ?? ""}${ref.selector ?? ""}`);
   if (unknown) {
+    const what = ref.name ? `${ref.kind} ${ref.name}` : `${ref.kind} with labels ${ref.selector}`;
     return {
-      reasons: [`${what}: {{${unknown[1]}}} is not known yet (the object it is read from is missing)`],
+      mismatches: [
+        says(`${what}: {{${unknown[1]}}} is not known yet (the object it is read from is missing)`),
+      ],
     };
   }
-  const apiVersion = apiVersionOf(ref.kind, ref.apiVersion);
-  const { namespaced } = await env.cluster.resource(apiVersion, ref.kind);
-  const namespace = namespaced ? (ref.namespace ?? task.namespace) : undefined;
-  const where = namespace ? ` in namespace ${namespace}` : "";
-  let objects: KubeObject[];
-  if (ref.name) {
-    const object = await env.cluster.get(apiVersion, ref.kind, ref.name, namespace);
-    objects = object ? [object] : [];
-  } else {
-    objects = await env.cluster.list(apiVersion, ref.kind, namespace, ref.selector);
+  const { apiVersion, namespace, objects, what, where } = await resolveRef(env.cluster, ref, task.namespace);
+  const changedAt = check.within
+    ? newestChange(objects.length ? objects : await collection(env.cluster, apiVersion, ref.kind, namespace))
+    : undefined;
+  if (check.absent) {
+    return {
+      mismatches: objects.length === 0 ? [] : [says(`${what}${where} exists, want it gone`)],
+      changedAt,
+    };
   }
-  if (check.absent) return { reasons: objects.length === 0 ? [] : [`${what}${where} exists, want it gone`] };
-  if (objects.length === 0) return { reasons: [`${what} not found${where}`] };
+  if (objects.length === 0) return { mismatches: [says(`${what} not found${where}`)], changedAt };
 
-  const perObject = objects.map((o) => objectMismatches(check, o, objects, env).map(formatMismatch));
-  if (objects.length === 1) return { reasons: perObject[0] as string[] };
+  const perObject = objects.map((o) => objectMismatches(check, o, objects, env));
+  if (objects.length === 1) return { mismatches: perObject[0] as Mismatch[], changedAt };
+  const named = perObject.flatMap((mismatches, i) =>
+    mismatches.map((m) => ({ ...m, object: objects[i]?.metadata?.name })),
+  );
   if (ref.match === "any") {
-    const anyPassed = perObject.some((r) => r.length === 0);
-    return { reasons: anyPassed ? [] : [`no ${what}${where} passes:`, ...perObject.flat()] };
+    const anyPassed = perObject.some((m) => m.length === 0);
+    return { mismatches: anyPassed ? [] : [says(`no ${what}${where} passes`), ...named], changedAt };
   }
-  return {
-    reasons: perObject.flatMap((reasons, i) => reasons.map((r) => `${objects[i]?.metadata?.name}: ${r}`)),
-  };
+  return { mismatches: named, changedAt };
 }
 
-function contentMismatches(check: { equals?: string; pattern?: string }, content: string): string[] {
-  const reasons: string[] = [];
+/**
+ * What a missing object is missing from: the other objects of its kind in its namespace,
+ * and the namespace itself. Their newest change stands for when the absence last changed.
+ */
+async function collection(cluster: ClusterReader, apiVersion: string, kind: string, namespace?: string) {
+  const siblings = await cluster.list(apiVersion, kind, namespace);
+  const home = namespace ? await cluster.get("v1", "Namespace", namespace) : undefined;
+  return home ? [...siblings, home] : siblings;
+}
+
+function contentMismatches(check: { equals?: string; pattern?: string }, content: string): Mismatch[] {
+  const mismatches: Mismatch[] = [];
   if (check.equals !== undefined && content.trim() !== check.equals.trim()) {
-    reasons.push(formatMismatch({ path: "content", found: content.trim(), want: check.equals.trim() }));
+    mismatches.push({ path: "content", found: content.trim(), want: check.equals.trim() });
   }
   if (check.pattern !== undefined && !new RegExp(check.pattern, "m").test(content)) {
-    reasons.push(`content does not match /${check.pattern}/: ${JSON.stringify(content.trim().slice(0, 80))}`);
+    mismatches.push({ path: "content", found: content.trim(), message: `does not match /${check.pattern}/` });
   }
-  return reasons;
+  return mismatches;
 }
 
-async function answerFileCheck(check: Extract<Check, { file: string }>, env: CheckEnv) {
+async function answerFileCheck(check: Extract<Check, { file: string }>, env: CheckEnv): Promise<Outcome> {
   const file = join(env.vars.answers ?? "", check.file);
-  if (!existsSync(file)) return [`answer file ${file} not found`];
+  if (!existsSync(file)) return { mismatches: [says(`answer file ${file} not found`)] };
   const content = await readFile(file, "utf8");
-  const reasons = contentMismatches(check, content);
-  if (!check.match && !check.expect) return reasons;
+  const mismatches = contentMismatches(check, content);
+  if (!check.match && !check.expect) return { mismatches };
   const docs = parseManifests(content, file);
-  if (!Array.isArray(docs))
-    return [...reasons, `answer file is not a valid manifest: ${formatProblem(docs)}`];
-  const objects = docs.map((d) => d.object);
-  if (objects.length === 0) return [...reasons, `answer file ${file} holds no manifest`];
-  const perObject = objects.map((o) => objectMismatches(check, o, objects, env).map(formatMismatch));
-  return perObject.some((r) => r.length === 0) ? reasons : [...reasons, ...(perObject[0] as string[])];
+  if (!Array.isArray(docs)) {
+    return {
+      mismatches: [...mismatches, says(`answer file is not a valid manifest: ${formatProblem(docs)}`)],
+    };
+  }
+  const objects = docs.map((d) => d.object as KubeObject);
+  if (objects.length === 0)
+    return { mismatches: [...mismatches, says(`answer file ${file} holds no manifest`)] };
+  const perObject = objects.map((o) => objectMismatches(check, o, objects, env));
+  if (perObject.some((m) => m.length === 0)) return { mismatches };
+  return { mismatches: [...mismatches, ...(perObject[0] as Mismatch[])] };
 }
 
-async function nodeFileCheck(check: Extract<Check, { nodeFile: unknown }>, env: CheckEnv) {
+async function nodeFileCheck(check: Extract<Check, { nodeFile: unknown }>, env: CheckEnv): Promise<Outcome> {
   const { node, path } = check.nodeFile;
-  if (!env.nodes) return [`cannot read ${node}:${path}: no node access for this cluster`];
+  if (!env.nodes)
+    return { mismatches: [says(`cannot read ${node}:${path}: no node access for this cluster`)] };
   const content = await env.nodes.read(node, path);
-  if (content === undefined) return [`${path} not found on node ${node}`];
-  return contentMismatches(check, content);
+  if (content === undefined) return { mismatches: [says(`${path} not found on node ${node}`)] };
+  return { mismatches: contentMismatches(check, content) };
 }

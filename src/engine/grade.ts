@@ -59,7 +59,7 @@ function skippedTask(loaded: LoadedTask, checks: Check[], reason: string): TaskR
       earned: 0,
       passed: false,
       skipped: reason,
-      reasons: [],
+      mismatches: [],
       durationMs: 0,
     })),
     earned: 0,

@@ -3,10 +3,12 @@ import type { LoadedTask } from "../catalog/load.js";
 import { readManifestFile } from "../catalog/load.js";
 import type { Step, Task } from "../catalog/schema.js";
 import { TaskError } from "../errors.js";
+import { poll } from "../model/poll.js";
 import { evaluate } from "./cel.js";
 import { parseDuration } from "./checks.js";
 import { formatMismatch } from "./match.js";
 import { apiVersionOf, type ClusterWriter, type KubeObject, type NodeAccess } from "./ports.js";
+import { resolveRef } from "./resolve.js";
 import { fill, type Vars } from "./vars.js";
 
 export const managedBy = { "app.kubernetes.io/managed-by": "kubedrill" };
@@ -94,24 +96,19 @@ function requireNodes(env: SetupEnv): NodeAccess {
 
 async function waitStep(wait: Extract<Step, { wait: unknown }>["wait"], task: Task, env: SetupEnv) {
   const ref = wait.resource;
-  const apiVersion = apiVersionOf(ref.kind, ref.apiVersion);
-  const deadline = Date.now() + parseDuration(wait.timeout ?? "60s");
   let last = "not found";
-  while (Date.now() < deadline) {
-    const object = await env.cluster.get(
-      apiVersion,
-      ref.kind,
-      ref.name ?? "",
-      ref.namespace ?? task.namespace,
-    );
-    if (object) {
+  const done = await poll(
+    async () => {
+      const [object] = (await resolveRef(env.cluster, ref, task.namespace)).objects;
+      if (!object) return undefined;
       const result = evaluate(wait.expect, { object, vars: env.vars });
-      if (result === true) return;
+      if (result === true) return true;
       last = formatMismatch(result);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`setup timed out waiting for ${ref.kind} ${ref.name}: ${last}`);
+      return undefined;
+    },
+    { timeoutMs: parseDuration(wait.timeout ?? "60s"), intervalMs: 200 },
+  );
+  if (!done) throw new Error(`setup timed out waiting for ${ref.kind} ${ref.name}: ${last}`);
 }
 
 /**
@@ -168,9 +165,9 @@ export async function resetTask(loaded: LoadedTask, env: SetupEnv): Promise<void
     await env.cluster.delete("v1", "Pod", pod.metadata?.name ?? "", task.namespace, 0);
   }
   await env.cluster.delete("v1", "Namespace", task.namespace);
-  const deadline = Date.now() + 120_000;
-  while (await env.cluster.get("v1", "Namespace", task.namespace)) {
-    if (Date.now() > deadline) throw new Error(`namespace ${task.namespace} is still terminating after 120s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const gone = await poll(
+    async () => ((await env.cluster.get("v1", "Namespace", task.namespace)) ? undefined : true),
+    { timeoutMs: 120_000, intervalMs: 200 },
+  );
+  if (!gone) throw new Error(`namespace ${task.namespace} is still terminating after 120s`);
 }

@@ -2,7 +2,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Task } from "../catalog/schema.js";
 import { fill, type Vars } from "../model/template.js";
-import { apiVersionOf, type ClusterReader, type NodeAccess } from "./ports.js";
+import type { ClusterReader, NodeAccess } from "./ports.js";
+import { resolveRef } from "./resolve.js";
 
 export { fill, type Vars };
 
@@ -58,14 +59,7 @@ async function readVariable(
     const content = nodes ? await nodes.read(variable.nodeFile.node, variable.nodeFile.path) : undefined;
     return content?.match(new RegExp(variable.pattern, "m"))?.[1];
   }
-  const ref = variable.resource;
-  const { namespaced } = await cluster.resource(apiVersionOf(ref.kind, ref.apiVersion), ref.kind);
-  const object = await cluster.get(
-    apiVersionOf(ref.kind, ref.apiVersion),
-    ref.kind,
-    ref.name ?? "",
-    namespaced ? (ref.namespace ?? namespace) : undefined,
-  );
+  const [object] = (await resolveRef(cluster, variable.resource, namespace)).objects;
   let value: unknown = object;
   for (const part of variable.field.split("."))
     value = (value as Record<string, unknown> | undefined)?.[part];

@@ -1,6 +1,7 @@
 import type { LoadedTask } from "../catalog/load.js";
 import type { TaskResult } from "../model/results.js";
 import { gradeTask } from "./grade.js";
+import { formatMismatch } from "./match.js";
 import type { KubeObject } from "./ports.js";
 import { skipReason } from "./requires.js";
 import { reset, solutionScript, start, type Target } from "./run.js";
@@ -46,7 +47,9 @@ export async function verifyTask(
   if (!solution.ok) problems.push(`the reference solution failed:\n${solution.output}`);
   const solved = await gradeTask(loaded, { cluster: target.api, nodes: target.nodes });
   for (const check of solved.checks.filter((c) => !c.passed)) {
-    problems.push(`solved, "${check.title}" fails: ${check.reasons.join("; ")}`);
+    problems.push(
+      `solved, "${check.title}" fails: ${[...check.mismatches.map(formatMismatch), ...(check.error ? [check.error] : [])].join("; ")}`,
+    );
   }
   const vars = await resolveVars(task, target.api, target.nodes);
   await reset(loaded, target);

@@ -69,8 +69,8 @@ describe("the static-pod task on a kind cluster", () => {
     );
 
     expect(verification.problems).toEqual([]);
-    expect(verification.unsolved?.checks[0]?.reasons).toEqual([
-      "/etc/kubernetes/manifests/static-web.yaml not found on node kubedrill-worker",
+    expect(verification.unsolved?.checks[0]?.mismatches).toEqual([
+      { path: "", message: "/etc/kubernetes/manifests/static-web.yaml not found on node kubedrill-worker" },
     ]);
     expect(verification.solved?.earned).toBe(6);
     // Every node command of setup, checks, the solution and reset, exactly as docker got it.

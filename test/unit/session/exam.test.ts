@@ -31,7 +31,7 @@ function graded(exam: Exam, earned: number[]) {
   const tasks: TaskResult[] = exam.tasks.map((t, i) => ({
     id: t.id,
     title: t.title,
-    domain: t.domain,
+    domain: t.domain as TaskResult["domain"],
     checks: [],
     earned: earned[i] ?? 0,
     total: t.points,
