@@ -165,9 +165,9 @@ export async function resetTask(loaded: LoadedTask, env: SetupEnv): Promise<void
     await env.cluster.delete("v1", "Pod", pod.metadata?.name ?? "", task.namespace, 0);
   }
   await env.cluster.delete("v1", "Namespace", task.namespace);
-  const gone = await poll(
-    async () => ((await env.cluster.get("v1", "Namespace", task.namespace)) ? undefined : true),
-    { timeoutMs: 120_000, intervalMs: 200 },
-  );
-  if (!gone) throw new Error(`namespace ${task.namespace} is still terminating after 120s`);
+  const deadline = Date.now() + 120_000;
+  while (await env.cluster.get("v1", "Namespace", task.namespace)) {
+    if (Date.now() > deadline) throw new Error(`namespace ${task.namespace} is still terminating after 120s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
