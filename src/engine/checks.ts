@@ -29,14 +29,21 @@ export interface CheckEnv {
 /** A bound on every reading of a check, so that a hung node or API read fails the check instead of the run. */
 export const checkLimitMs = 10_000;
 const pollMs = 250;
+/**
+ * A missing object leaves no time behind, so it is looked for again this long: enough
+ * for a kubelet to post a mirror pod, short enough that an unsolved task grades at once.
+ */
+export const absenceGraceMs = 1000;
 
 /** What one reading of a check found. */
 export interface Outcome {
   mismatches: Mismatch[];
   /** Why it could not be evaluated. */
   error?: string;
-  /** When what was graded (the objects, or the collection they are missing from) last changed. */
+  /** When what was graded (the objects, or the others of their kind when they are missing) last changed. */
   changedAt?: number;
+  /** The object the check wants was not found: when it went missing is unknown. */
+  missing?: boolean;
 }
 
 const failed = (o: Outcome) => o.mismatches.length > 0 || o.error !== undefined;
@@ -87,9 +94,13 @@ export async function runChecks(task: Task, env: CheckEnv): Promise<CheckResult[
  * grades has been as it is for longer than `within`; never beyond `within` from the start.
  */
 export function settlingWindow(check: Check, outcome: Outcome, started: number, now: number): number {
-  if (!check.within || !failed(outcome) || outcome.changedAt === undefined) return 0;
+  if (!check.within || !failed(outcome)) return 0;
   const within = parseDuration(check.within);
-  return Math.max(0, Math.min(started + within, outcome.changedAt + within) - now);
+  const settlingUntil = Math.max(
+    outcome.changedAt === undefined ? 0 : outcome.changedAt + within,
+    outcome.missing ? started + Math.min(within, absenceGraceMs) : 0,
+  );
+  return Math.max(0, Math.min(started + within, settlingUntil) - now);
 }
 
 function result(check: Check, outcome: Outcome, durationMs: number): CheckResult {
@@ -154,16 +165,18 @@ async function resourceCheck(
     };
   }
   const { apiVersion, namespace, objects, what, where } = await resolveRef(env.cluster, ref, task.namespace);
-  const changedAt = check.within
-    ? newestChange(objects.length ? objects : await collection(env.cluster, apiVersion, ref.kind, namespace))
-    : undefined;
+  // A missing object's stand-in for its own times: the others of its kind where it is looked for.
+  const graded =
+    objects.length || !check.within ? objects : await env.cluster.list(apiVersion, ref.kind, namespace);
+  const changedAt = check.within ? newestChange(graded) : undefined;
   if (check.absent) {
     return {
       mismatches: objects.length === 0 ? [] : [says(`${what}${where} exists, want it gone`)],
       changedAt,
     };
   }
-  if (objects.length === 0) return { mismatches: [says(`${what} not found${where}`)], changedAt };
+  if (objects.length === 0)
+    return { mismatches: [says(`${what} not found${where}`)], changedAt, missing: true };
 
   const perObject = objects.map((o) => objectMismatches(check, o, objects, env));
   if (objects.length === 1) return { mismatches: perObject[0] as Mismatch[], changedAt };
@@ -175,16 +188,6 @@ async function resourceCheck(
     return { mismatches: anyPassed ? [] : [says(`no ${what}${where} passes`), ...named], changedAt };
   }
   return { mismatches: named, changedAt };
-}
-
-/**
- * What a missing object is missing from: the other objects of its kind in its namespace,
- * and the namespace itself. Their newest change stands for when the absence last changed.
- */
-async function collection(cluster: ClusterReader, apiVersion: string, kind: string, namespace?: string) {
-  const siblings = await cluster.list(apiVersion, kind, namespace);
-  const home = namespace ? await cluster.get("v1", "Namespace", namespace) : undefined;
-  return home ? [...siblings, home] : siblings;
 }
 
 function contentMismatches(check: { equals?: string; pattern?: string }, content: string): Mismatch[] {
