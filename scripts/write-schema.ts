@@ -1,10 +1,12 @@
-// Writes tasks/task.schema.json and docs/report.schema.json from their zod schemas; unit tests fail when either is stale.
+// Writes the JSON Schemas generated from zod (tasks, proofs, the --json report); unit tests fail when one is stale.
 import { writeFile } from "node:fs/promises";
+import { proofsJsonSchema } from "../src/catalog/proofs.js";
 import { taskJsonSchema } from "../src/catalog/schema.js";
 import { reportJsonSchema } from "../src/report/json-schema.js";
 
 for (const [file, schema] of [
   ["../tasks/task.schema.json", taskJsonSchema()],
+  ["../tasks/proofs.schema.json", proofsJsonSchema()],
   ["../docs/report.schema.json", reportJsonSchema()],
 ] as const) {
   const target = new URL(file, import.meta.url);

@@ -2,6 +2,7 @@ import { dirname } from "node:path";
 import type { z } from "zod";
 import type { TaskProblem } from "../errors.js";
 import type { ExpressionCompiler } from "../model/template.js";
+import { loadProofs, type Proofs } from "./proofs.js";
 import { type Task, taskSchema } from "./schema.js";
 import { semanticProblems } from "./semantics.js";
 import { at, type Located, type Path, parseYaml, readText } from "./yaml-source.js";
@@ -13,6 +14,8 @@ export interface LoadedTask {
   task: Task;
   dir: string;
   file: string;
+  /** Other correct and wrong solutions from proofs.yaml, when the task has one. */
+  proofs?: Proofs;
 }
 
 export type LoadResult = { ok: true; loaded: LoadedTask } | { ok: false; problems: TaskProblem[] };
@@ -38,9 +41,14 @@ export async function loadTask(file: string, compileCel: ExpressionCompiler): Pr
       problems: parsed.error.issues.flatMap((issue) => issueProblems(where, data, issue, [])),
     };
   }
-  const loaded = { task: parsed.data, dir: dirname(file), file };
-  const problems = await semanticProblems(loaded.task, loaded.dir, where, compileCel);
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, loaded };
+  const dir = dirname(file);
+  const proofs = await loadProofs(parsed.data, dir);
+  const problems = [
+    ...(await semanticProblems(parsed.data, dir, where, compileCel)),
+    ...(Array.isArray(proofs) ? proofs : []),
+  ];
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, loaded: { task: parsed.data, dir, file, proofs: proofs as Proofs | undefined } };
 }
 
 function shapeMessage(data: unknown): string | undefined {

@@ -164,6 +164,10 @@ export const taskSchema = z
       .describe("Unique id; the task's folder has the same name"),
     title: z.string().min(1),
     domain: z.enum(domains).describe("CKA curriculum domain"),
+    competency: z
+      .string()
+      .optional()
+      .describe("The CKA competency the task trains: one of its domain's, as docs/catalog.md lists them"),
     difficulty: z.enum(["easy", "medium", "hard"]),
     minutes: z.number().positive().describe("Time budget, as in the exam"),
     namespace: z
@@ -208,11 +212,15 @@ export type Check = z.output<typeof checkSchema>;
 export type Step = z.output<typeof stepSchema>;
 export type NodePath = z.output<typeof nodePath>;
 
-/** The JSON Schema editors use through the modeline at the top of every task.yaml. */
-export function taskJsonSchema(): object {
+/** The JSON Schema editors use through the modeline at the top of every task.yaml (and proofs.yaml). */
+export function jsonSchemaOf(schema: z.ZodType, name: string, title: string): object {
   return {
-    $id: "https://kubedrill.dev/task.schema.json",
-    title: "kubedrill task",
-    ...z.toJSONSchema(taskSchema, { io: "input", target: "draft-7" }),
+    $id: `https://kubedrill.dev/${name}`,
+    title,
+    ...z.toJSONSchema(schema, { io: "input", target: "draft-7" }),
   };
+}
+
+export function taskJsonSchema(): object {
+  return jsonSchemaOf(taskSchema, "task.schema.json", "kubedrill task");
 }

@@ -3,6 +3,7 @@ import { basename, isAbsolute, join, normalize, sep } from "node:path";
 import type { TaskProblem } from "../errors.js";
 import type { ObjectRef } from "../model/kube.js";
 import { type ExpressionCompiler, fill } from "../model/template.js";
+import { competencyIds } from "./curriculum.js";
 import type { Task } from "./schema.js";
 import { at, type Located, type Path, readManifestFile } from "./yaml-source.js";
 
@@ -40,6 +41,10 @@ export async function semanticProblems(
   const ctx: Context = { task, dir, where, problems: [], compileCel };
   if (basename(dir) !== task.id) {
     report(ctx, ["id"], `id "${task.id}" differs from its folder name "${basename(dir)}"`);
+  }
+  const known = competencyIds(task.domain);
+  if (task.competency !== undefined && !known.includes(task.competency)) {
+    report(ctx, ["competency"], `unknown competency of ${task.domain}; use one of: ${known.join(", ")}`);
   }
   task.checks.forEach((check, i) => {
     const path = ["checks", i];
