@@ -71,13 +71,13 @@ function renderCase(taskId: string, check: CheckResult): string[] {
       const score = `${check.earned}/${check.points} points`;
       const reasons = checkReasons(check);
       const failure = element("failure", { message: reasons[0] ?? score, type: "check" });
-      const body = escapeText([...reasons, score, failureData(check)].join("\n"));
+      const body = escapeText([...reasons, failureData(check), score].join("\n"));
       return [`    <${testcase}>`, `      <${failure}>${body}</failure>`, "    </testcase>"];
     }
   }
 }
 
-/** The mismatches as JSON after the sentences, for CI tools that read the failure body. */
+/** The mismatches as JSON after the sentences (the points stay the last line), for CI tools that read the body. */
 function failureData(check: CheckResult): string {
   return JSON.stringify({
     mismatches: check.mismatches,

@@ -264,11 +264,11 @@ describe("renderJunit", () => {
     expect(failures).toHaveLength(2);
     expect(failures[0]?.[1]).toBe("status.phase: found &quot;Pending&quot;, want &quot;Running&quot;");
     expect(failures[0]?.[2]).toBe(
-      `status.phase: found &quot;Pending&quot;, want &quot;Running&quot;\n${escapedCel}\n0/3 points\n${escapedData(running)}`,
+      `status.phase: found &quot;Pending&quot;, want &quot;Running&quot;\n${escapedCel}\n${escapedData(running)}\n0/3 points`,
     );
     expect(failures[1]?.[1]).toBe("metadata.labels.app: missing, want &quot;cache&quot;");
     expect(failures[1]?.[2]).toBe(
-      `metadata.labels.app: missing, want &quot;cache&quot;\n0/1 points\n${escapedData(labelled)}`,
+      `metadata.labels.app: missing, want &quot;cache&quot;\n${escapedData(labelled)}\n0/1 points`,
     );
   });
 
