@@ -6,6 +6,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	_ "time/tzdata" // CronJob time zones, as the upstream kube-controller-manager main does
 
 	"go.etcd.io/etcd/server/v3/etcdmain"
@@ -26,12 +27,23 @@ var components = map[string]func() int{
 	"kwok":                    runKwok,
 	"static-pods":             runStaticPods,
 	"certs":                   runCerts,
+	"node-shell":              runNodeShell,
+	"node-shell-init":         runNodeShellInit,
+	"systemctl":               runSystemctl,
+	"journalctl":              runJournalctl,
+	"crictl":                  runCrictl,
+	"etcdctl":                 runEtcdctl,
+	"etcdutl":                 runEtcdutl,
 }
 
 func main() {
+	// Inside a node shell the node tools are links to this binary, named as the tool.
+	if tool := filepath.Base(os.Args[0]); components[tool] != nil {
+		os.Exit(components[tool]())
+	}
 	if len(os.Args) < 2 || components[os.Args[1]] == nil {
 		fmt.Fprintln(os.Stderr, "usage: kubedrill-cluster <component> [flags]")
-		fmt.Fprintln(os.Stderr, "components: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, static-pods, certs")
+		fmt.Fprintln(os.Stderr, "components: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, static-pods, certs, node-shell, systemctl, journalctl, crictl, etcdctl, etcdutl")
 		os.Exit(2)
 	}
 	run := components[os.Args[1]]

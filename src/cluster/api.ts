@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import type { RequestOptions } from "node:https";
 import { request } from "node:https";
-import { KubeConfig } from "@kubernetes/client-node";
 import { ClusterError } from "../errors.js";
 import type { KubeObject } from "../model/kube.js";
+import { KubeConfig } from "./kubeconfig.js";
 import { kubeconfigFiles } from "./kubeconfig-file.js";
 
 export type { KubeObject };
@@ -106,7 +106,13 @@ export class KubeApi {
       );
     });
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    if (payload) Object.assign(options.headers as object, { "Content-Type": contentType });
+    // Content-Length always: Node sends a DELETE body unframed otherwise, which a kept-alive connection misreads.
+    if (payload) {
+      Object.assign(options.headers as object, {
+        "Content-Type": contentType,
+        "Content-Length": Buffer.byteLength(payload),
+      });
+    }
     return new Promise<T>((resolve, reject) => {
       const req = request(url, options, (res) => {
         const chunks: Buffer[] = [];

@@ -137,8 +137,17 @@ describe.each(cases)("$driver node access", ({ node, access, exec, copyIn, copyO
     expect(await lines()).toEqual([]);
   });
 
-  it("shell is the driver's interactive shell on that node", () => {
-    expect(access().shell(node)).toEqual(shell);
+  it("exec runs argv on the node and passes its output and exit code through", async () => {
+    const found = await access().exec(node, ["cat", "/var/lib/kubelet/config.yaml"]);
+    expect(found).toEqual({ exitCode: 0, stdout: kubeletConfig, stderr: "" });
+    const missing = await access().exec(node, ["cat", "/etc/none"]);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain("cat: /etc/none: No such file or directory");
+    expect(await lines()).toEqual([exec("cat /var/lib/kubelet/config.yaml"), exec("cat /etc/none")]);
+  });
+
+  it("shell is the driver's interactive shell on that node", async () => {
+    expect(await access().shell(node)).toEqual(shell);
   });
 
   it("a node the cluster does not have is a usage error that says how to list the nodes", async () => {
@@ -173,7 +182,7 @@ describe("minikube node access", () => {
 });
 
 describe("local node access", () => {
-  it("reads, writes, copies and removes files in the node's folder, and opens a shell there", async () => {
+  it("reads, writes, copies and removes files in the node's folder", async () => {
     const nodes = join(scratch, "local-nodes");
     await mkdir(join(nodes, "kubedrill-worker"), { recursive: true });
     const local = new LocalNodeAccess(nodes);
@@ -184,7 +193,6 @@ describe("local node access", () => {
     expect(await readFile(copy, "utf8")).toBe(manifest);
     await local.remove("kubedrill-worker", "/etc/kubernetes/manifests/static-web.yaml");
     expect(await local.read("kubedrill-worker", "/etc/kubernetes/manifests/static-web.yaml")).toBeUndefined();
-    expect(local.shell("kubedrill-worker").cwd).toBe(join(nodes, "kubedrill-worker", "/"));
     expect(await tools.calls()).toEqual([]);
   });
 });

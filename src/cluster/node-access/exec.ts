@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, posix } from "node:path";
 import { ClusterError, UsageError } from "../../errors.js";
-import type { NodeAccess } from "../../model/node-access.js";
+import type { NodeAccess, NodeExecOptions } from "../../model/node-access.js";
 import { lastMessage, type ToolResult } from "../tools.js";
 
 /**
@@ -14,11 +14,10 @@ import { lastMessage, type ToolResult } from "../tools.js";
 export abstract class ExecNodeAccess implements NodeAccess {
   abstract readonly driver: string;
 
-  /** Runs argv on the node as root; never throws for a non-zero exit. */
-  protected abstract exec(node: string, argv: string[]): Promise<ToolResult>;
+  abstract exec(node: string, argv: string[], options?: NodeExecOptions): Promise<ToolResult>;
   protected abstract copyIn(localFile: string, node: string, path: string): Promise<ToolResult>;
   protected abstract copyOut(node: string, path: string, localFile: string): Promise<ToolResult>;
-  abstract shell(node: string): { command: string; args: string[]; cwd?: string };
+  abstract shell(node: string): Promise<{ command: string; args: string[]; cwd?: string }>;
 
   protected checkNode(node: string): string {
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(node)) throw new UsageError(`"${node}" is not a node name`);

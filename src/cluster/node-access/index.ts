@@ -1,7 +1,7 @@
 import { ClusterError } from "../../errors.js";
 import type { NodeAccess } from "../../model/node-access.js";
 import { minikubeContext } from "../drivers/driver.js";
-import { localContext } from "../local/control-plane.js";
+import { localContext } from "../local/context.js";
 import { KindNodeAccess } from "./kind.js";
 import { LocalNodeAccess } from "./local.js";
 import { MinikubeNodeAccess } from "./minikube.js";

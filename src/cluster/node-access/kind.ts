@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import type { NodeExecOptions } from "../../model/node-access.js";
 import { runTool } from "../tools.js";
 import { ExecNodeAccess } from "./exec.js";
 
@@ -7,8 +8,9 @@ export class KindNodeAccess extends ExecNodeAccess {
   readonly driver = "kind";
   protected readonly fixHint = "is the kind cluster running? try: kubedrill cluster status --driver kind";
 
-  protected exec(node: string, argv: string[]) {
-    return runTool("docker", ["exec", node, ...argv]);
+  exec(node: string, argv: string[], options: NodeExecOptions = {}) {
+    const terminal = options.inherit ? ["-i", ...(process.stdin.isTTY ? ["-t"] : [])] : [];
+    return runTool("docker", ["exec", ...terminal, this.checkNode(node), ...argv], options);
   }
 
   protected async copyIn(localFile: string, node: string, path: string) {
@@ -22,7 +24,7 @@ export class KindNodeAccess extends ExecNodeAccess {
     return runTool("docker", ["cp", `${node}:${path}`, localFile]);
   }
 
-  shell(node: string) {
+  async shell(node: string) {
     return { command: "docker", args: ["exec", "-it", this.checkNode(node), "bash"] };
   }
 

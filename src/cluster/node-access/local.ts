@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
 import { UsageError } from "../../errors.js";
-import type { NodeAccess } from "../../model/node-access.js";
+import type { NodeAccess, NodeExecOptions } from "../../model/node-access.js";
 import { localPaths } from "../local/components.js";
 
 /** The local cluster's nodes are folders: /etc/x on node n is <state>/nodes/n/etc/x. */
@@ -51,9 +51,16 @@ export class LocalNodeAccess implements NodeAccess {
     await copyFile(this.hostPath(node, path), localFile).catch(explainCopy(`${node}:${path}`, localFile));
   }
 
-  shell(node: string) {
-    const cwd = this.hostPath(node, "/");
-    return { command: process.env.SHELL || "/bin/sh", args: [], cwd };
+  async exec(node: string, argv: string[], options: NodeExecOptions = {}) {
+    const { command, args } = await this.shell(node);
+    const { runNodeShell } = await import("./node-shell-local.js");
+    return runNodeShell(command, [...args, "--", ...argv], options);
+  }
+
+  // The node shell (and execa, and the Go build's hashing) load only when a shell is asked for.
+  async shell(node: string) {
+    const { localNodeShell } = await import("./node-shell-local.js");
+    return localNodeShell(this.hostPath(node, "/"), node, join(this.nodesDir, "..", "admin.kubeconfig"));
   }
 }
 

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import type { NodeExecOptions } from "../../model/node-access.js";
 import { runTool } from "../tools.js";
 import { ExecNodeAccess } from "./exec.js";
 
@@ -20,17 +21,12 @@ export class MinikubeNodeAccess extends ExecNodeAccess {
     this.fixHint = `is the minikube profile running? try: minikube -p ${profile} status`;
   }
 
-  protected exec(node: string, argv: string[]) {
-    return runTool("minikube", [
-      "-p",
-      this.profile,
-      "ssh",
-      "-n",
-      node,
-      "--",
-      "sudo",
-      ...argv.map(shellQuote),
-    ]);
+  exec(node: string, argv: string[], options: NodeExecOptions = {}) {
+    return runTool(
+      "minikube",
+      ["-p", this.profile, "ssh", "-n", this.checkNode(node), "--", "sudo", ...argv.map(shellQuote)],
+      options,
+    );
   }
 
   protected copyIn(localFile: string, node: string, path: string) {
@@ -42,7 +38,7 @@ export class MinikubeNodeAccess extends ExecNodeAccess {
     return runTool("minikube", ["-p", this.profile, "cp", `${node}:${path}`, resolve(localFile)]);
   }
 
-  shell(node: string) {
+  async shell(node: string) {
     return { command: "minikube", args: ["-p", this.profile, "ssh", "-n", this.checkNode(node)] };
   }
 
