@@ -3,7 +3,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TaskError, type TaskProblem, UsageError } from "../errors.js";
-import type { ExpressionCompiler } from "../model/template.js";
+import type { ExpressionChecker } from "../model/template.js";
 import { type LoadedTask, loadTask } from "./load.js";
 
 /** The catalog shipped with kubedrill; src/ and dist/ sit at the same depth. */
@@ -24,8 +24,14 @@ export async function findTaskFiles(paths: string[]): Promise<string[]> {
       found.push(path);
       return;
     }
+    const entries = await readdir(path, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(
+        `cannot read the task folder ${path} (${err.code ?? err.message})`,
+        `make it readable (chmod u+rx ${path}) or leave it out of --tasks`,
+      );
+    });
     if (existsSync(join(path, "task.yaml"))) found.push(join(path, "task.yaml"));
-    for (const entry of await readdir(path, { withFileTypes: true })) {
+    for (const entry of entries) {
       if (entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules") {
         await walk(join(path, entry.name));
       }
@@ -36,9 +42,9 @@ export async function findTaskFiles(paths: string[]): Promise<string[]> {
 }
 
 /** Loads every task, collecting every problem (including duplicate ids) instead of stopping at the first. */
-export async function loadCatalog(paths: string[], compileCel: ExpressionCompiler): Promise<Catalog> {
+export async function loadCatalog(paths: string[], expressionChecker: ExpressionChecker): Promise<Catalog> {
   const files = await findTaskFiles(paths);
-  const results = await Promise.all(files.map((file) => loadTask(file, compileCel)));
+  const results = await Promise.all(files.map((file) => loadTask(file, expressionChecker)));
   const tasks: LoadedTask[] = [];
   const problems: TaskProblem[] = [];
   const seen = new Map<string, string>();
@@ -66,8 +72,11 @@ export async function loadCatalog(paths: string[], compileCel: ExpressionCompile
 }
 
 /** The built-in catalog plus extra folders; refuses to go on when any task is invalid. */
-export async function openCatalog(extra: string[], compileCel: ExpressionCompiler): Promise<LoadedTask[]> {
-  const catalog = await loadCatalog([builtinTasks, ...extra], compileCel);
+export async function openCatalog(
+  extra: string[],
+  expressionChecker: ExpressionChecker,
+): Promise<LoadedTask[]> {
+  const catalog = await loadCatalog([builtinTasks, ...extra], expressionChecker);
   if (catalog.problems.length > 0) throw new TaskError(catalog.problems);
   return catalog.tasks;
 }

@@ -2,8 +2,10 @@ import { existsSync } from "node:fs";
 import { basename, isAbsolute, join, normalize, sep } from "node:path";
 import type { TaskProblem } from "../errors.js";
 import type { ObjectRef } from "../model/kube.js";
-import { type ExpressionCompiler, fill } from "../model/template.js";
+import { type ExpressionChecker, fill } from "../model/template.js";
+import { answerPathProblem } from "./answer-file.js";
 import { competencyIds } from "./curriculum.js";
+import { atValueOffset } from "./scalar-position.js";
 import type { Task } from "./schema.js";
 import { at, type Located, type Path, readManifestFile } from "./yaml-source.js";
 
@@ -28,7 +30,7 @@ interface Context {
   dir: string;
   where: Located;
   problems: TaskProblem[];
-  compileCel: ExpressionCompiler;
+  checker: ExpressionChecker;
 }
 
 /** What the schema cannot say: names, CEL that does not compile, manifests that do not parse or escape the namespace. */
@@ -36,9 +38,9 @@ export async function semanticProblems(
   task: Task,
   dir: string,
   where: Located,
-  compileCel: ExpressionCompiler,
+  checker: ExpressionChecker,
 ): Promise<TaskProblem[]> {
-  const ctx: Context = { task, dir, where, problems: [], compileCel };
+  const ctx: Context = { task, dir, where, problems: [], checker };
   if (basename(dir) !== task.id) {
     report(ctx, ["id"], `id "${task.id}" differs from its folder name "${basename(dir)}"`);
   }
@@ -48,10 +50,20 @@ export async function semanticProblems(
   }
   task.checks.forEach((check, i) => {
     const path = ["checks", i];
-    cel(ctx, check.expect, [...path, "expect"]);
+    if ("access" in check) return;
+    cel(ctx, check.expect, [...path, "expect"], ctx.checker.checkVariables);
     if ("pattern" in check) regex(ctx, check.pattern, [...path, "pattern"]);
-    if ("resource" in check && !check.resource.name && !check.resource.selector) {
-      report(ctx, [...path, "resource"], "a resource check needs a name or a selector");
+    if ("notPattern" in check) regex(ctx, check.notPattern, [...path, "notPattern"]);
+    if ("resource" in check && check.resource.name && check.resource.ownedBy) {
+      report(
+        ctx,
+        [...path, "resource"],
+        "name and ownedBy exclude each other: name one object, or select by owner",
+      );
+    }
+    if ("file" in check) {
+      const outside = answerPathProblem(check.file);
+      if (outside) report(ctx, [...path, "file"], outside);
     }
     if ("nodeFile" in check && (check.match || check.expect)) {
       report(ctx, path, "a nodeFile check takes equals or pattern, not match or expect");
@@ -61,7 +73,7 @@ export async function semanticProblems(
     if ("pattern" in variable) regex(ctx, variable.pattern, ["vars", key, "pattern"]);
   }
   for (const [i, step] of task.setup.entries()) {
-    if ("wait" in step) cel(ctx, step.wait.expect, ["setup", i, "wait", "expect"]);
+    if ("wait" in step) cel(ctx, step.wait.expect, ["setup", i, "wait", "expect"], ["object", "vars"]);
     if ("delete" in step) deleteProblems(ctx, step.delete, ["setup", i, "delete"]);
     if ("apply" in step) await applyProblems(ctx, step.apply, ["setup", i, "apply"]);
   }
@@ -72,19 +84,18 @@ function report(ctx: Context, path: Path, message: string): void {
   ctx.problems.push(at(ctx.where, path, message));
 }
 
-function cel(ctx: Context, expr: string | undefined, path: Path): void {
+/** Each problem of an expression at its own line and column inside task.yaml. */
+function cel(ctx: Context, expr: string | undefined, path: Path, variables: readonly string[]): void {
   if (expr === undefined) return;
-  const compiled = ctx.compileCel(expr);
-  if (!compiled.ok) report(ctx, path, `CEL does not compile: ${compiled.message}`);
+  for (const { offset, message } of ctx.checker.celProblems(expr, variables)) {
+    ctx.problems.push(atValueOffset(ctx.where, path, offset, message));
+  }
 }
 
+/** Patterns are RE2 (linear-time matching), so a backreference or lookaround is rejected here. */
 function regex(ctx: Context, pattern: string | undefined, path: Path): void {
-  if (pattern === undefined) return;
-  try {
-    new RegExp(pattern);
-  } catch (err) {
-    report(ctx, path, (err as Error).message);
-  }
+  const problem = pattern === undefined ? undefined : ctx.checker.regexProblem(pattern);
+  if (problem) report(ctx, path, problem);
 }
 
 /** Setup writes only inside the task's namespace; a delete elsewhere would touch the learner's objects. */

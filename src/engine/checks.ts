@@ -1,18 +1,20 @@
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readAnswerFile } from "../catalog/answer-file.js";
 import { parseManifests } from "../catalog/load.js";
 import type { Check, Task } from "../catalog/schema.js";
-import { formatProblem } from "../errors.js";
+import { ClusterError, formatProblem, KindNotServedError } from "../errors.js";
 import type { KubeObject } from "../model/kube.js";
 import { poll, TimeLimitError, withinLimit } from "../model/poll.js";
 import type { CheckResult, Mismatch } from "../model/results.js";
-import { evaluate } from "./cel.js";
+import { checkAccess } from "./access.js";
+import { matchStart, patternFound } from "./cel/regex.js";
+import { evaluate, fetchReads, prepare, type Reads } from "./cel.js";
 import { match } from "./match.js";
 import { type ClusterReader, type NodeAccess, Snapshot } from "./ports.js";
 import { resolveRef } from "./resolve.js";
+import { describeSelection, emptyReason, failingMembers, isSetExpression, judgeSet } from "./select.js";
 import { newestChange } from "./settling.js";
-import { fill, type Vars } from "./vars.js";
+import { fill, unknownVariable, type Vars } from "./vars.js";
 
 export interface CheckEnv {
   cluster: ClusterReader;
@@ -121,28 +123,46 @@ export function parseDuration(text: string): number {
   return Number(amount) * (unit === "m" ? 60_000 : unit === "s" ? 1000 : 1);
 }
 
-/** One reading of one check, bounded in time; an error becomes the check's error, never a throw. */
+/**
+ * One reading of one check, bounded in time; an error becomes the check's error. A cluster
+ * that refused, timed out or answered garbage, or a kind it does not serve, is no verdict on
+ * the learner's work: it stops grading with its own exit code instead of scoring 0.
+ */
 async function reading(check: Check, task: Task, env: CheckEnv): Promise<Outcome> {
   try {
     return await withinLimit(evaluateCheck(check, task, env), env.limitMs ?? checkLimitMs);
   } catch (err) {
+    if (err instanceof ClusterError || err instanceof KindNotServedError) throw err;
     if (err instanceof TimeLimitError) return { mismatches: [{ path: "", message: err.message }] };
     return { mismatches: [], error: (err as Error).message };
   }
 }
 
-function evaluateCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcome> {
+async function evaluateCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcome> {
+  if ("access" in check) return { mismatches: await checkAccess(check.access, env.cluster, task.namespace) };
   if ("resource" in check) return resourceCheck(check, task, env);
+  const { equals, pattern, notPattern } = check;
+  const source = "file" in check ? check.file : check.nodeFile;
+  const unknown = unknownVariable({ source, equals, pattern, notPattern }, env.vars);
+  if (unknown) return { mismatches: [says(unknown)] };
   if ("file" in check) return answerFileCheck(check, env);
   return nodeFileCheck(check, env);
 }
 
 const says = (message: string): Mismatch => ({ path: "", message });
 
-function objectMismatches(check: Check, object: unknown, objects: unknown[], env: CheckEnv): Mismatch[] {
+type ObjectCheck = Exclude<Check, { access: unknown }>;
+
+function objectMismatches(
+  check: ObjectCheck,
+  object: unknown,
+  objects: unknown[],
+  env: CheckEnv,
+  options: { withExpect?: boolean; reads?: Reads } = {},
+): Mismatch[] {
   const found = check.match ? match(check.match, object) : [];
-  if (check.expect) {
-    const result = evaluate(check.expect, { object, objects, vars: env.vars, uids: env.uids });
+  if (check.expect && options.withExpect !== false) {
+    const result = evaluate(check.expect, { object, objects, vars: env.vars, uids: env.uids }, options.reads);
     if (result !== true) found.push(result);
   }
   return found;
@@ -155,16 +175,10 @@ async function resourceCheck(
 ): Promise<Outcome> {
   const ref = check.resource;
   // A name still holding a placeholder cannot be read; say which variable is missing instead.
-  const unknown = /\{\{\s*(\w+)\s*\}\}/.exec(`${ref.name ?? ""}${ref.selector ?? ""}`);
-  if (unknown) {
-    const what = ref.name ? `${ref.kind} ${ref.name}` : `${ref.kind} with labels ${ref.selector}`;
-    return {
-      mismatches: [
-        says(`${what}: {{${unknown[1]}}} is not known yet (the object it is read from is missing)`),
-      ],
-    };
-  }
-  const { apiVersion, namespace, objects, what, where } = await resolveRef(env.cluster, ref, task.namespace);
+  const unknown = unknownVariable({ name: ref.name, selector: ref.selector, owner: ref.ownedBy }, env.vars);
+  if (unknown) return { mismatches: [says(`${describeSelection(ref)}: ${unknown}`)] };
+  const resolved = await resolveRef(env.cluster, ref, task.namespace);
+  const { apiVersion, namespace, objects, what, where } = resolved;
   // A missing object's stand-in for its own times: the others of its kind where it is looked for.
   const graded =
     objects.length || !check.within ? objects : await env.cluster.list(apiVersion, ref.kind, namespace);
@@ -176,35 +190,69 @@ async function resourceCheck(
     };
   }
   if (objects.length === 0)
-    return { mismatches: [says(`${what} not found${where}`)], changedAt, missing: true };
+    return { mismatches: [says(emptyReason(ref, resolved))], changedAt, missing: true };
 
-  const perObject = objects.map((o) => objectMismatches(check, o, objects, env));
-  if (objects.length === 1) return { mismatches: perObject[0] as Mismatch[], changedAt };
-  const named = perObject.flatMap((mismatches, i) =>
-    mismatches.map((m) => ({ ...m, object: objects[i]?.metadata?.name })),
+  // cluster.get/list in expect read from this reading's snapshot, before the synchronous evaluation.
+  const reads = await fetchReads(
+    prepare(check.expect, env.vars),
+    env.cluster,
+    ref.namespace ?? task.namespace,
   );
-  if (ref.match === "any") {
-    const anyPassed = perObject.some((m) => m.length === 0);
-    return { mismatches: anyPassed ? [] : [says(`no ${what}${where} passes`), ...named], changedAt };
+  // An expect about the set is evaluated once and reported once, not once per object.
+  const setWide = check.expect !== undefined && isSetExpression(check.expect);
+  const perObject = objects.map((o) =>
+    objectMismatches(check, o, objects, env, { withExpect: !setWide, reads }),
+  );
+  const names = objects.map((o) => o.metadata?.name ?? "?");
+  const mismatches = judgeSet(names, perObject, ref.match ?? "all", `${what}${where}`);
+  if (setWide && check.expect) {
+    const bindings = { objects, vars: env.vars, uids: env.uids };
+    const result = evaluate(check.expect, bindings, reads);
+    if (result !== true) {
+      // Said once for the set, naming the objects that break an `objects.all(…)`.
+      const failing = failingMembers(
+        check.expect,
+        objects,
+        (body, one) => evaluate(body, { ...bindings, ...one }, reads) === true,
+      );
+      const which = failing.length > 0 ? ` (not true for ${failing.join(", ")})` : "";
+      mismatches.push(which ? { ...result, message: `${result.message ?? "false"}${which}` } : result);
+    }
   }
-  return { mismatches: named, changedAt };
+  return { mismatches, changedAt };
 }
 
-function contentMismatches(check: { equals?: string; pattern?: string }, content: string): Mismatch[] {
+function contentMismatches(
+  check: { equals?: string; pattern?: string; notPattern?: string },
+  content: string,
+): Mismatch[] {
   const mismatches: Mismatch[] = [];
   if (check.equals !== undefined && content.trim() !== check.equals.trim()) {
     mismatches.push({ path: "content", found: content.trim(), want: check.equals.trim() });
   }
-  if (check.pattern !== undefined && !new RegExp(check.pattern, "m").test(content)) {
+  if (check.pattern !== undefined && !patternFound(check.pattern, content)) {
     mismatches.push({ path: "content", found: content.trim(), message: `does not match /${check.pattern}/` });
+  }
+  const forbidden = check.notPattern === undefined ? undefined : matchStart(check.notPattern, content);
+  if (forbidden !== undefined) {
+    // The line where the forbidden text starts: the part worth showing of a long file.
+    const from = content.lastIndexOf("\n", forbidden - 1) + 1;
+    const to = content.indexOf("\n", forbidden);
+    const line = content.slice(from, to === -1 ? undefined : to);
+    mismatches.push({
+      path: "content",
+      found: line,
+      message: `matches /${check.notPattern}/, want it not to`,
+    });
   }
   return mismatches;
 }
 
 async function answerFileCheck(check: Extract<Check, { file: string }>, env: CheckEnv): Promise<Outcome> {
   const file = join(env.vars.answers ?? "", check.file);
-  if (!existsSync(file)) return { mismatches: [says(`answer file ${file} not found`)] };
-  const content = await readFile(file, "utf8");
+  const read = await readAnswerFile(env.vars.answers ?? "", check.file);
+  if (!("content" in read)) return { mismatches: [says("missing" in read ? read.missing : read.problem)] };
+  const { content } = read;
   const mismatches = contentMismatches(check, content);
   if (!check.match && !check.expect) return { mismatches };
   const docs = parseManifests(content, file);

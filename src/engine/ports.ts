@@ -1,8 +1,23 @@
-import type { ClusterReader, ClusterWriter } from "../model/cluster.js";
+import type {
+  AccessAnswer,
+  AccessRequest,
+  ClusterReader,
+  ClusterWriter,
+  ServedKind,
+} from "../model/cluster.js";
 import { apiVersionOf, type KubeObject } from "../model/kube.js";
 import type { NodeAccess } from "../model/node-access.js";
 
-export { apiVersionOf, type ClusterReader, type ClusterWriter, type KubeObject, type NodeAccess };
+export {
+  type AccessAnswer,
+  type AccessRequest,
+  apiVersionOf,
+  type ClusterReader,
+  type ClusterWriter,
+  type KubeObject,
+  type NodeAccess,
+  type ServedKind,
+};
 
 /**
  * One grading pass's view of the cluster: every read of the same kind in the same
@@ -10,6 +25,7 @@ export { apiVersionOf, type ClusterReader, type ClusterWriter, type KubeObject, 
  */
 export class Snapshot implements ClusterReader {
   private readonly lists = new Map<string, Promise<KubeObject[]>>();
+  private readonly reviews = new Map<string, Promise<AccessAnswer>>();
 
   constructor(private readonly cluster: ClusterReader) {}
 
@@ -31,5 +47,18 @@ export class Snapshot implements ClusterReader {
 
   resource(apiVersion: string, kind: string) {
     return this.cluster.resource(apiVersion, kind);
+  }
+
+  /** The same question within one pass is asked once. */
+  accessReview(request: AccessRequest): Promise<AccessAnswer> {
+    const ask = this.cluster.accessReview?.bind(this.cluster);
+    if (!ask) return Promise.reject(new Error("this cluster reader cannot ask the API server about access"));
+    const key = JSON.stringify(request);
+    let answer = this.reviews.get(key);
+    if (!answer) {
+      answer = ask(request);
+      this.reviews.set(key, answer);
+    }
+    return answer;
   }
 }

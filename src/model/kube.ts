@@ -21,6 +21,8 @@ export interface ObjectRef {
   namespace?: string;
   /** A label selector, e.g. app=web,tier in (frontend) */
   selector?: string;
+  /** Only objects this named object owns, through any chain of ownerReferences. */
+  ownedBy?: { kind: string; name: string; apiVersion?: string };
   match?: "all" | "any";
 }
 

@@ -11,6 +11,8 @@ export interface Mismatch {
   message?: string;
   /** The object it is about, when the check read several. */
   object?: string;
+  /** An access review's answer: found and want are allowed or denied, message is the API server's reason. */
+  access?: true;
 }
 
 export interface CheckResult {

@@ -13,5 +13,15 @@ export function fill<T>(value: T, vars: Vars): T {
   return value;
 }
 
-/** Compiles one expression of the task language (CEL); catalog validation is handed one, so it needs no engine. */
-export type ExpressionCompiler = (expr: string) => { ok: true } | { ok: false; message: string };
+/**
+ * Checks the task language's expressions (CEL) and patterns (RE2); catalog validation
+ * is handed one, so it needs no engine.
+ */
+export interface ExpressionChecker {
+  /** The variables a check's expression may name. */
+  readonly checkVariables: readonly string[];
+  /** Each problem of an expression that may name these variables, at its offset in the text. */
+  celProblems(expr: string, variables: readonly string[]): { offset: number; message: string }[];
+  /** Why a pattern is not an RE2 regular expression, or undefined when it is one. */
+  regexProblem(pattern: string): string | undefined;
+}

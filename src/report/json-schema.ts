@@ -23,6 +23,12 @@ const mismatch = z
       .optional()
       .describe("Free text when found/want do not say it, e.g. Pod redis not found"),
     object: z.string().optional().describe("The object's name, when the check read several"),
+    access: z
+      .literal(true)
+      .optional()
+      .describe(
+        "An access review's answer: found and want are allowed or denied, message is the API server's reason",
+      ),
   })
   .describe("One way the graded object differs from what the check wants");
 

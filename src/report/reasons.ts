@@ -3,7 +3,7 @@ import type { CheckResult, Mismatch } from "../model/results.js";
 
 /** One line for one mismatch: `web: spec.containers[nginx].image: found "nginx:1.25", want "nginx:1.27"`. */
 export function mismatchLine(mismatch: Mismatch): string {
-  const text = formatMismatch(mismatch);
+  const text = mismatch.access ? accessLine(mismatch) : formatMismatch(mismatch);
   return mismatch.object ? `${mismatch.object}: ${text}` : text;
 }
 
@@ -11,4 +11,10 @@ export function mismatchLine(mismatch: Mismatch): string {
 export function checkReasons(check: CheckResult): string[] {
   const lines = check.mismatches.map(mismatchLine);
   return check.error === undefined ? lines : [...lines, `could not check: ${check.error}`];
+}
+
+/** `delete pods in namespace web: found allowed, want denied (RBAC: allowed by …)` */
+export function accessLine(m: Mismatch): string {
+  const why = m.message ? ` (${m.message})` : "";
+  return `${m.path}: found ${m.found}, want ${m.want}${why}`;
 }

@@ -15,13 +15,14 @@ import { localPaths } from "../../src/cluster/local/components.js";
 import { down, up } from "../../src/cluster/local/control-plane.js";
 import { localClusterSources } from "../../src/cluster/local/paths.js";
 import { runScript } from "../../src/cluster/shell.js";
-import { compileCel } from "../../src/engine/cel.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 import { apiVersionOf } from "../../src/engine/ports.js";
 import { proveAll } from "../../src/engine/prove-all.js";
 import { grade, solutionScript, start, type Target } from "../../src/engine/run.js";
 import { fill, resolveVars } from "../../src/engine/vars.js";
 import { verifyTask } from "../../src/engine/verify.js";
 import { builtCli } from "../support/cli-main.js";
+import { resetTimes } from "./reset.js";
 
 const say = (line: string) => console.log(line);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
@@ -100,7 +101,7 @@ async function gradeWithKubectl(tasks: Awaited<ReturnType<typeof loadCatalog>>["
         });
       } else if ("file" in check) {
         await readFile(join(vars.answers ?? "", check.file), "utf8").catch(() => "");
-      } else {
+      } else if ("nodeFile" in check) {
         await target.nodes?.read(check.nodeFile.node, check.nodeFile.path);
       }
     }
@@ -170,7 +171,7 @@ async function main(): Promise<void> {
       `  memory of the six components      RSS ${(mem.rss / 1024).toFixed(2)} GiB, PSS ${(mem.pss / 1024).toFixed(2)} GiB   (target ≤ 1.5 GiB)`,
     );
 
-    const { tasks } = await loadCatalog([builtinTasks], compileCel);
+    const { tasks } = await loadCatalog([builtinTasks], expressionChecker);
     for (const loaded of tasks) {
       await start(loaded, target);
       const solved = await runScript(await solutionScript(loaded, target), builtCli);
@@ -188,6 +189,10 @@ async function main(): Promise<void> {
     say(`  one kubectl per check, median of 3 ${seconds(median(kubectl))}`);
     say(
       `  ratio                             ${(median(kubectl) / median(engine)).toFixed(1)}×   (target ≥ 20×)`,
+    );
+    const resets = [...(await resetTimes(tasks, target)).values()];
+    say(
+      `reset of a solved task, median of ${resets.length} ${seconds(median(resets))}   (target ≤ 1s; max ${seconds(Math.max(...resets))})`,
     );
     await coldStart();
     await proofs(tasks, target);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
 import { connect } from "../../src/cluster/connect.js";
 import { runScript } from "../../src/cluster/shell.js";
-import { compileCel } from "../../src/engine/cel.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 import { reset, solutionScript, type Target } from "../../src/engine/run.js";
 import { type Exam, loadExam } from "../../src/session/exam.js";
 import { selectExamTasks } from "../../src/session/exam-select.js";
@@ -19,7 +19,7 @@ import { repoRoot } from "./paths.js";
 // status, show, solve with the reference solutions, submit; a late one; an aborted one.
 
 const cli = join(repoRoot, "dist", "cli", "main.js");
-const catalog = (await loadCatalog([builtinTasks], compileCel)).tasks;
+const catalog = (await loadCatalog([builtinTasks], expressionChecker)).tasks;
 let scratch: string;
 let files: { KUBEDRILL_EXAM: string; KUBEDRILL_HISTORY: string };
 let target: Target;

@@ -8,7 +8,7 @@ import { builtinTasks, findTask, loadCatalog } from "../../src/catalog/catalog.j
 import { connect } from "../../src/cluster/connect.js";
 import { KindNodeAccess } from "../../src/cluster/node-access/kind.js";
 import { runScript } from "../../src/cluster/shell.js";
-import { compileCel } from "../../src/engine/cel.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 import { verifyTask } from "../../src/engine/verify.js";
 import { builtCli } from "../support/cli-main.js";
 import { kubeconfigAs } from "../support/kubeconfig.js";
@@ -57,7 +57,7 @@ afterAll(async () => {
 
 describe("the static-pod task on a kind cluster", () => {
   it("is set up, solved with kubedrill node cp, graded and reset through docker exec and docker cp", async () => {
-    const catalog = await loadCatalog([builtinTasks], compileCel);
+    const catalog = await loadCatalog([builtinTasks], expressionChecker);
     const loaded = findTask(catalog.tasks, "static-pod");
     const target = await connect({ kubeconfig: kindKubeconfig, write: true });
     expect(target.context).toBe("kind-kubedrill");

@@ -4,7 +4,7 @@ import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
 import type { LoadedTask } from "../../src/catalog/load.js";
 import { connect } from "../../src/cluster/connect.js";
 import { runScript } from "../../src/cluster/shell.js";
-import { compileCel } from "../../src/engine/cel.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 import { gradeTask } from "../../src/engine/grade.js";
 import { proveAll } from "../../src/engine/prove-all.js";
 import { reset, start, type Target } from "../../src/engine/run.js";
@@ -18,7 +18,7 @@ import { testEnv } from "./paths.js";
 // other solution in the task's proofs.yaml passes (correct) or fails exactly the
 // checks it names (wrong).
 
-const catalog = await loadCatalog([builtinTasks], compileCel);
+const catalog = await loadCatalog([builtinTasks], expressionChecker);
 let target: Target;
 
 async function solveWith(loaded: LoadedTask, script: string) {

@@ -1,7 +1,7 @@
 import { ClusterError } from "../../errors.js";
 import type { NodeAccess } from "../../model/node-access.js";
 import { minikubeContext } from "../drivers/driver.js";
-import { localContext } from "../local/context.js";
+import { localContext, locateLocal } from "../local/locate.js";
 import { KindNodeAccess } from "./kind.js";
 import { LocalNodeAccess } from "./local.js";
 import { MinikubeNodeAccess } from "./minikube.js";
@@ -15,7 +15,8 @@ export { KindNodeAccess, LocalNodeAccess, MinikubeNodeAccess };
  * `kubedrill cluster up --driver minikube` creates it).
  */
 export function nodeAccessFor(context: string): NodeAccess {
-  if (context === localContext) return new LocalNodeAccess();
+  // The context's kubeconfig entry says where `cluster up` put the nodes' folders.
+  if (context === localContext) return new LocalNodeAccess(locateLocal({ context, mustExist: true }).nodes);
   if (context.startsWith("kind-")) return new KindNodeAccess();
   if (context === "minikube" || context === minikubeContext) return new MinikubeNodeAccess(context);
   throw new ClusterError(
