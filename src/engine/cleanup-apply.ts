@@ -155,6 +155,17 @@ export async function applyPlan(plan: CleanupPlan, env: CleanupEnv, served: Serv
   }
 }
 
+/** Kinds whose controllers create pods (directly or through another of these). */
+const podOwners = new Set([
+  "Deployment",
+  "ReplicaSet",
+  "StatefulSet",
+  "DaemonSet",
+  "Job",
+  "CronJob",
+  "ReplicationController",
+]);
+
 async function apply(action: CleanupAction, env: CleanupEnv): Promise<void> {
   const { cluster, nodes } = env;
   switch (action.do) {
@@ -171,17 +182,22 @@ async function apply(action: CleanupAction, env: CleanupEnv): Promise<void> {
     case "patch-namespace":
       await cluster.mergePatch("v1", "Namespace", action.namespace, action.patch);
       return;
-    case "empty-namespace":
-      // Pods go at once: a practice reset need not wait out grace periods.
+    case "empty-namespace": {
+      // Controllers go before the pods they make: a ReplicaSet that still exists when its
+      // pods are deleted replaces them, after the pass that would have seen them.
+      const owners = action.kinds.filter((k) => podOwners.has(k.kind));
+      const rest = owners.length > 0 ? owners : action.kinds;
       await Promise.all(
-        action.kinds.map(({ apiVersion, kind }) =>
+        rest.map(({ apiVersion, kind }) =>
           cluster.deleteCollection(apiVersion, kind, {
             namespace: action.namespace,
             fieldSelector: builtIn[kind] ? `metadata.name!=${builtIn[kind]}` : undefined,
+            // Pods go at once: a practice reset need not wait out grace periods.
             gracePeriodSeconds: kind === "Pod" ? 0 : undefined,
           }),
         ),
       );
+    }
   }
 }
 
