@@ -24,7 +24,8 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           globalSetup: ["test/integration/global-setup.ts"],
           setupFiles: ["test/integration/env.ts"],
-          // One cluster is shared; files run one at a time so tasks do not race on nodes.
+          // One cluster is shared; files run one at a time so tasks do not race on nodes. Within
+          // tasks.test.ts the catalog's proofs run side by side where they cannot disturb each other.
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,

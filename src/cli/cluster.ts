@@ -1,65 +1,38 @@
-import type { Command } from "commander";
-import { Option } from "commander";
 import { pickDriver } from "../cluster/drivers/choose.js";
-import { type ClusterDriver, type DriverName, driverNames } from "../cluster/drivers/driver.js";
+import type { DriverName } from "../cluster/drivers/driver.js";
 import { ClusterError, ExitCode } from "../errors.js";
-import { exitWith, progress } from "./output.js";
+import { type CliIO, progress, say } from "./io.js";
+import type { CommandContext } from "./program.js";
 
 interface DriverOptions {
   driver?: DriverName;
 }
 
-export function registerCluster(program: Command): void {
-  const cluster = program
-    .command("cluster")
-    .description("create, delete and inspect a practice cluster (kind, minikube or local)");
-  const driver = () =>
-    new Option(
-      "--driver <driver>",
-      "kind, minikube or local (default for up: kind if docker and kind work, else minikube if installed, else local; " +
-        "for down and status: the driver of the current context)",
-    ).choices(driverNames);
-
-  cluster
-    .command("up")
-    .description("create (or start) the practice cluster and make its context current")
-    .addOption(driver())
-    .action(exitWith(clusterUp));
-  cluster
-    .command("down")
-    .description("delete the practice cluster, its data and its kubeconfig context")
-    .addOption(driver())
-    .action(exitWith(clusterDown));
-  cluster
-    .command("status")
-    .description("show each part of the practice cluster and whether it is healthy")
-    .addOption(driver())
-    .action(exitWith(clusterStatus));
-}
-
-async function choose(options: DriverOptions, action: "up" | "down" | "status"): Promise<ClusterDriver> {
+async function choose(io: CliIO, options: DriverOptions, action: "up" | "down" | "status") {
   const { driver, why } = await pickDriver(options.driver, action);
-  if (why) progress(`using the ${driver.name} driver: ${why}`);
+  if (why) progress(io, `using the ${driver.name} driver: ${why}`);
   return driver;
 }
 
-async function clusterUp(options: DriverOptions): Promise<number> {
-  const driver = await choose(options, "up");
-  const result = await driver.up(progress);
-  console.log(
+async function up({ io }: CommandContext, options: DriverOptions): Promise<number> {
+  const driver = await choose(io, options, "up");
+  const result = await driver.up((line) => progress(io, line));
+  say(
+    io,
     result.alreadyRunning
       ? `the ${driver.name} cluster is already running`
       : `${driver.name} cluster ready in ${result.seconds.toFixed(1)}s`,
   );
-  if (result.detail) console.log(result.detail);
-  console.log(`context "${result.context}" is current; try: kubectl get nodes`);
+  if (result.detail) say(io, result.detail);
+  say(io, `context "${result.context}" is current; try: kubectl get nodes`);
   return ExitCode.ok;
 }
 
-async function clusterDown(options: DriverOptions): Promise<number> {
-  const driver = await choose(options, "down");
-  const { wasRunning } = await driver.down(progress);
-  console.log(
+async function down({ io }: CommandContext, options: DriverOptions): Promise<number> {
+  const driver = await choose(io, options, "down");
+  const { wasRunning } = await driver.down((line) => progress(io, line));
+  say(
+    io,
     wasRunning
       ? `${driver.name} cluster deleted; context "${driver.context}" removed`
       : `no ${driver.name} cluster was running`,
@@ -67,8 +40,8 @@ async function clusterDown(options: DriverOptions): Promise<number> {
   return ExitCode.ok;
 }
 
-async function clusterStatus(options: DriverOptions): Promise<number> {
-  const driver = await choose(options, "status");
+async function status({ io }: CommandContext, options: DriverOptions): Promise<number> {
+  const driver = await choose(io, options, "status");
   const parts = await driver.status();
   if (!parts) {
     throw new ClusterError(
@@ -79,9 +52,7 @@ async function clusterStatus(options: DriverOptions): Promise<number> {
   }
   const width = Math.max(24, ...parts.map((p) => p.name.length + 1));
   for (const part of parts) {
-    console.log(
-      `${part.name.padEnd(width)} ${(part.healthy ? "healthy" : "FAILED").padEnd(8)} ${part.detail}`,
-    );
+    say(io, `${part.name.padEnd(width)} ${(part.healthy ? "healthy" : "FAILED").padEnd(8)} ${part.detail}`);
   }
   const failed = parts.filter((p) => !p.healthy);
   if (failed.length > 0) {
@@ -93,3 +64,6 @@ async function clusterStatus(options: DriverOptions): Promise<number> {
   }
   return ExitCode.ok;
 }
+
+/** `kubedrill cluster up|down|status`. */
+export const cluster = { up, down, status };

@@ -1,8 +1,6 @@
-import type { Command } from "commander";
 import { type DoctorReport, diagnose, type Verdict } from "../cluster/doctor.js";
 import { ExitCode } from "../errors.js";
-import { globals } from "./common.js";
-import { exitWith } from "./output.js";
+import type { CommandContext } from "./program.js";
 
 const marks: Record<Verdict, string> = { ok: "✓", warn: "!", fail: "✗", info: "·" };
 
@@ -19,17 +17,10 @@ function render(report: DoctorReport): string {
   return `${[...lines, "", verdict].join("\n")}\n`;
 }
 
-export function registerDoctor(program: Command): void {
-  program
-    .command("doctor")
-    .description("check kubeconfig, cluster, kubectl, nodes, node access and what the cluster can do")
-    .option("--json", "print the findings as JSON")
-    .action(
-      exitWith(async (flags: { json?: boolean }, command: Command) => {
-        const { kubeconfig, context } = globals(command);
-        const report = await diagnose({ kubeconfig, context });
-        process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
-        return report.ready ? ExitCode.ok : ExitCode.cluster;
-      }),
-    );
+/** `kubedrill doctor`: what is ready for practice and what to fix. */
+export async function doctor({ io, options }: CommandContext, flags: { json?: boolean }): Promise<number> {
+  const { kubeconfig, context } = options;
+  const report = await diagnose({ kubeconfig, context });
+  io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
+  return report.ready ? ExitCode.ok : ExitCode.cluster;
 }

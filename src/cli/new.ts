@@ -1,52 +1,45 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
-import type { Command } from "commander";
 import { builtinTasks } from "../catalog/catalog.js";
 import { type Domain, isTaskId, scaffoldTask, schemaReference } from "../catalog/scaffold.js";
 import { domains } from "../catalog/schema.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { exitWith } from "./output.js";
+import { say } from "./io.js";
+import type { CommandContext } from "./program.js";
 
 // The id also names the task's namespace, and namespace names are DNS labels.
 const maxIdLength = 63;
 
-export function registerNew(program: Command): void {
-  program
-    .command("new <id>")
-    .description(
-      "scaffold a task folder <dir>/<domain>/<id>/ with an explained task.yaml that passes validate",
-    )
-    .option("--domain <domain>", `curriculum domain (${domains.join(", ")})`, "workloads")
-    .option("--dir <dir>", "catalog folder to create it in", "tasks")
-    .action(
-      exitWith(async (id: string, flags: { domain: string; dir: string }) => {
-        const domain = checkedDomain(flags.domain);
-        if (!isTaskId(id) || id.length > maxIdLength) {
-          throw new UsageError(
-            `task id "${id}" is not kebab-case of at most ${maxIdLength} characters`,
-            "use lowercase letters, digits and dashes, e.g. kubedrill new pod-fix-redis-image",
-          );
-        }
-        const dir = resolve(flags.dir, domain, id);
-        const fromCwd = relative(process.cwd(), dir);
-        const shown = fromCwd.startsWith("..") ? dir : fromCwd;
-        if (existsSync(dir))
-          throw new UsageError(`${shown} already exists`, "pick another id, or edit that task");
-        const files = scaffoldTask({
-          id,
-          domain,
-          schema: schemaReference(dir, join(builtinTasks, "task.schema.json")),
-        });
-        await mkdir(dir, { recursive: true });
-        for (const [name, content] of Object.entries(files)) {
-          await writeFile(join(dir, name), content, { flag: "wx" });
-          console.log(`created ${join(shown, name)}`);
-        }
-        console.log(`next: edit ${join(shown, "task.yaml")}, then kubedrill validate ${shown}`);
-        return ExitCode.ok;
-      }),
+/** `kubedrill new <id>`: scaffolds a task folder whose task.yaml passes validate. */
+export async function newTask(
+  { io }: CommandContext,
+  id: string,
+  flags: { domain: string; dir: string },
+): Promise<number> {
+  const domain = checkedDomain(flags.domain);
+  if (!isTaskId(id) || id.length > maxIdLength) {
+    throw new UsageError(
+      `task id "${id}" is not kebab-case of at most ${maxIdLength} characters`,
+      "use lowercase letters, digits and dashes, e.g. kubedrill new pod-fix-redis-image",
     );
+  }
+  const dir = resolve(io.cwd, flags.dir, domain, id);
+  const fromCwd = relative(io.cwd, dir);
+  const shown = fromCwd.startsWith("..") ? dir : fromCwd;
+  if (existsSync(dir)) throw new UsageError(`${shown} already exists`, "pick another id, or edit that task");
+  const files = scaffoldTask({
+    id,
+    domain,
+    schema: schemaReference(dir, join(builtinTasks, "task.schema.json")),
+  });
+  await mkdir(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) {
+    await writeFile(join(dir, name), content, { flag: "wx" });
+    say(io, `created ${join(shown, name)}`);
+  }
+  say(io, `next: edit ${join(shown, "task.yaml")}, then kubedrill validate ${shown}`);
+  return ExitCode.ok;
 }
 
 function checkedDomain(domain: string): Domain {

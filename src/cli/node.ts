@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
-import type { Command } from "commander";
+import { resolve } from "node:path";
 import { nodeAccessFor } from "../cluster/node-access.js";
 import { UsageError } from "../errors.js";
-import { connectFor, globals } from "./common.js";
-import { exitWith } from "./output.js";
+import { connectFor } from "./common.js";
+import type { CommandContext } from "./program.js";
 
 /** "node:/path" → ["node", "/path"]; a plain path → undefined. */
 function nodePath(arg: string): [string, string] | undefined {
@@ -12,60 +12,41 @@ function nodePath(arg: string): [string, string] | undefined {
   return [arg.slice(0, at), arg.slice(at + 1)];
 }
 
-async function access(command: Command) {
-  const target = await connectFor(globals(command));
+async function access({ options }: CommandContext) {
+  const target = await connectFor(options);
   return nodeAccessFor(target.context);
 }
 
-export function registerNode(program: Command): void {
-  const node = program.command("node").description("files and shells on the cluster's nodes");
-  node
-    .command("cp <source> <destination>")
-    .description("copy a file to a node (node:/path) or from a node")
-    .action(
-      exitWith(async (source: string, destination: string, _o: unknown, command: Command) => {
-        const [from, to] = [nodePath(source), nodePath(destination)];
-        if (!from === !to) {
-          throw new UsageError(
-            "one side of node cp must be a node path (NODE:/absolute/path), the other a local file",
-            "kubedrill node cp static-web.yaml kubedrill-worker:/etc/kubernetes/manifests/static-web.yaml",
-          );
-        }
-        const nodes = await access(command);
-        if (to) await nodes.copyTo(source, to[0], to[1]);
-        else if (from) await nodes.copyFrom(from[0], from[1], destination);
-        return 0;
-      }),
+/** `kubedrill node cp`: one side a node path, the other a local file. */
+export async function nodeCopy(ctx: CommandContext, source: string, destination: string): Promise<number> {
+  const [from, to] = [nodePath(source), nodePath(destination)];
+  if (!from === !to) {
+    throw new UsageError(
+      "one side of node cp must be a node path (NODE:/absolute/path), the other a local file",
+      "kubedrill node cp static-web.yaml kubedrill-worker:/etc/kubernetes/manifests/static-web.yaml",
     );
-  node
-    .command("rm <path>")
-    .description("remove a file on a node (node:/path)")
-    .action(
-      exitWith(async (target: string, _o: unknown, command: Command) => {
-        const where = nodePath(target);
-        if (!where) throw new UsageError(`"${target}" is not a node path`, "NODE:/absolute/path");
-        await (await access(command)).remove(where[0], where[1]);
-        return 0;
-      }),
-    );
-  node
-    .command("exec <node> <command...>")
-    .description(
-      "run a command on a node as root (kubedrill node exec NODE -- CMD ARGS...); exits with its code",
-    )
-    .action(
-      exitWith(async (name: string, argv: string[], _o: unknown, command: Command) => {
-        return (await (await access(command)).exec(name, argv, { inherit: true })).exitCode;
-      }),
-    );
-  node
-    .command("shell <node>")
-    .description("open a shell on a node")
-    .action(
-      exitWith(async (name: string, _o: unknown, command: Command) => {
-        const { command: shell, args, cwd } = await (await access(command)).shell(name);
-        const child = spawn(shell, args, { cwd, stdio: "inherit" });
-        return new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 0)));
-      }),
-    );
+  }
+  const nodes = await access(ctx);
+  if (to) await nodes.copyTo(resolve(ctx.io.cwd, source), to[0], to[1]);
+  else if (from) await nodes.copyFrom(from[0], from[1], resolve(ctx.io.cwd, destination));
+  return 0;
+}
+
+export async function nodeRemove(ctx: CommandContext, target: string): Promise<number> {
+  const where = nodePath(target);
+  if (!where) throw new UsageError(`"${target}" is not a node path`, "NODE:/absolute/path");
+  await (await access(ctx)).remove(where[0], where[1]);
+  return 0;
+}
+
+/** `kubedrill node exec`: runs as root on the node, with the process's terminal; its exit code is ours. */
+export async function nodeExec(ctx: CommandContext, name: string, argv: string[]): Promise<number> {
+  return (await (await access(ctx)).exec(name, argv, { inherit: true })).exitCode;
+}
+
+/** `kubedrill node shell`: the shell gets the process's own terminal. */
+export async function nodeShell(ctx: CommandContext, name: string): Promise<number> {
+  const { command, args, cwd } = await (await access(ctx)).shell(name);
+  const child = spawn(command, args, { cwd, env: ctx.io.env, stdio: "inherit" });
+  return new Promise<number>((done) => child.on("exit", (code) => done(code ?? 0)));
 }

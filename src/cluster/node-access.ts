@@ -4,10 +4,9 @@ import { dirname, join, normalize } from "node:path";
 import { ClusterError, UsageError } from "../errors.js";
 import { minikubeContext } from "./drivers/driver.js";
 import { localPaths } from "./local/components.js";
-import { localContext } from "./local/control-plane.js";
+import { localContext } from "./local/context.js";
 import { KindNodeAccess } from "./node-access-kind.js";
 import { MinikubeNodeAccess } from "./node-access-minikube.js";
-import { localNodeShell, runNodeShell } from "./node-shell-local.js";
 import type { ToolResult } from "./tools.js";
 
 /** Files on a cluster node, whatever the driver: a folder, a container, a VM. */
@@ -79,10 +78,13 @@ export class LocalNodeAccess implements NodeAccess {
 
   async exec(node: string, argv: string[], options: NodeExecOptions = {}) {
     const { command, args } = await this.shell(node);
+    const { runNodeShell } = await import("./node-shell-local.js");
     return runNodeShell(command, [...args, "--", ...argv], options);
   }
 
-  shell(node: string) {
+  // The node shell (and execa, and the Go build's hashing) load only when a shell is asked for.
+  async shell(node: string) {
+    const { localNodeShell } = await import("./node-shell-local.js");
     return localNodeShell(this.hostPath(node, "/"), node, join(this.nodesDir, "..", "admin.kubeconfig"));
   }
 }

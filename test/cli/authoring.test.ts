@@ -2,21 +2,15 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { brokenTasksFolder, expectedProblems, taskFileCount } from "../fixtures/broken-tasks/expected.js";
+import { repo, kubedrill as run } from "./in-process.js";
 
-// The built CLI, as users run it: `npm test` builds it first (or run `npm run build`).
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const cli = join(repo, "dist", "cli", "main.js");
-
-const kubedrill = (...args: string[]) =>
-  execa("node", [cli, ...args], { cwd: repo, reject: false, env: { NO_COLOR: "1" } });
+// validate and new as an author runs them, in-process with their own streams and folder.
+const kubedrill = (...args: string[]) => run(args);
 
 let scratch: string;
 beforeAll(async () => {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   scratch = await mkdtemp(join(tmpdir(), "kubedrill-authoring-"));
 });
 afterAll(async () => {

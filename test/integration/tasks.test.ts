@@ -5,6 +5,7 @@ import type { LoadedTask } from "../../src/catalog/load.js";
 import { connect } from "../../src/cluster/connect.js";
 import { runScript } from "../../src/cluster/shell.js";
 import { gradeTask } from "../../src/engine/grade.js";
+import { proveAll } from "../../src/engine/prove-all.js";
 import { reset, start, type Target } from "../../src/engine/run.js";
 import { fill, resolveVars } from "../../src/engine/vars.js";
 import { verifyTask } from "../../src/engine/verify.js";
@@ -18,10 +19,38 @@ import { testEnv } from "./paths.js";
 const catalog = await loadCatalog([builtinTasks]);
 let target: Target;
 
+async function solveWith(loaded: LoadedTask, script: string) {
+  // start empties the task's answers folder: a fresh attempt each time.
+  await start(loaded, target);
+  const vars = await resolveVars(loaded.task, target.api, target.nodes);
+  const run = await runScript(fill(script, vars));
+  const result = await gradeTask(loaded, { cluster: target.api, nodes: target.nodes });
+  await reset(loaded, target);
+  return { run, result };
+}
+
+/** One task's proofs, one after another in its namespace: verify, then each other solution. */
+async function prove(loaded: LoadedTask) {
+  const verification = await verifyTask(loaded, target, runScript);
+  const correct = [];
+  for (const attempt of loaded.proofs?.correct ?? []) correct.push(await solveWith(loaded, attempt.script));
+  const wrong = [];
+  for (const attempt of loaded.proofs?.wrong ?? []) wrong.push(await solveWith(loaded, attempt.script));
+  return { verification, correct, wrong };
+}
+
+type Proof = Awaited<ReturnType<typeof prove>>;
+
+// Tasks that keep to their namespace are proved side by side; those that touch nodes or
+// cluster-scoped objects alone (proveAll decides from the task data).
+const proofs = new Map<string, Proof>();
+
 beforeAll(async () => {
   target = await connect({ write: true });
   await rm(testEnv.KUBEDRILL_ANSWERS, { recursive: true, force: true });
-});
+  const results = await proveAll(catalog.tasks, 4, prove);
+  for (const [i, loaded] of catalog.tasks.entries()) proofs.set(loaded.task.id, results[i] as Proof);
+}, 900_000);
 
 afterAll(async () => {
   for (const loaded of catalog.tasks) await reset(loaded, target);
@@ -31,20 +60,11 @@ it("the built-in catalog loads without problems", () => {
   expect(catalog.problems).toEqual([]);
 });
 
-async function solveWith(loaded: LoadedTask, script: string) {
-  await rm(testEnv.KUBEDRILL_ANSWERS, { recursive: true, force: true });
-  await start(loaded, target);
-  const vars = await resolveVars(loaded.task, target.api, target.nodes);
-  const run = await runScript(fill(script, vars));
-  const result = await gradeTask(loaded, { cluster: target.api, nodes: target.nodes });
-  await reset(loaded, target);
-  return { run, result };
-}
+describe.each(catalog.tasks.map((t) => [t.task.id, t] as const))("%s", (id, loaded) => {
+  const proof = () => proofs.get(id) as Proof;
 
-describe.each(catalog.tasks.map((t) => [t.task.id, t] as const))("%s", (_id, loaded) => {
-  it("scores 0 unsolved, passes with its reference solution, and reset leaves nothing", async () => {
-    await rm(testEnv.KUBEDRILL_ANSWERS, { recursive: true, force: true });
-    const verification = await verifyTask(loaded, target, runScript);
+  it("scores 0 unsolved, passes with its reference solution, and reset leaves nothing", () => {
+    const { verification } = proof();
     expect(verification.problems).toEqual([]);
     const unsolvedEarned = verification.unsolved?.checks
       .filter((_, i) => !loaded.task.checks[i]?.passesUnsolved)
@@ -53,18 +73,24 @@ describe.each(catalog.tasks.map((t) => [t.task.id, t] as const))("%s", (_id, loa
     expect(verification.solved?.earned).toBe(verification.solved?.total);
   });
 
-  it.each(loaded.proofs?.correct ?? [])("passes another correct solution: $how", async (correct) => {
-    const { run, result } = await solveWith(loaded, correct.script);
-    expect(run.ok, run.output).toBe(true);
-    expect(result.checks.filter((c) => !c.passed).map((c) => `${c.title}: ${c.reasons}`)).toEqual([]);
-  });
+  it.each((loaded.proofs?.correct ?? []).map((attempt, i) => ({ ...attempt, i })))(
+    "passes another correct solution: $how",
+    ({ i }) => {
+      const { run, result } = proof().correct[i] as Proof["correct"][number];
+      expect(run.ok, run.output).toBe(true);
+      expect(result.checks.filter((c) => !c.passed).map((c) => `${c.title}: ${c.reasons}`)).toEqual([]);
+    },
+  );
 
-  it.each(loaded.proofs?.wrong ?? [])("fails a plausible wrong solution: $how", async (wrong) => {
-    const { run, result } = await solveWith(loaded, wrong.script);
-    expect(run.ok, run.output).toBe(true);
-    // proofs.yaml names checks by their titles as written, before {{vars}} are filled.
-    const failed = loaded.task.checks.filter((_, i) => !result.checks[i]?.passed).map((c) => c.title);
-    expect(failed).toEqual(wrong.fails);
-    expect(result.earned).toBeLessThan(result.total);
-  });
+  it.each((loaded.proofs?.wrong ?? []).map((attempt, i) => ({ ...attempt, i })))(
+    "fails a plausible wrong solution: $how",
+    ({ i, fails }) => {
+      const { run, result } = proof().wrong[i] as Proof["wrong"][number];
+      expect(run.ok, run.output).toBe(true);
+      // proofs.yaml names checks by their titles as written, before {{vars}} are filled.
+      const failed = loaded.task.checks.filter((_, j) => !result.checks[j]?.passed).map((c) => c.title);
+      expect(failed).toEqual(fails);
+      expect(result.earned).toBeLessThan(result.total);
+    },
+  );
 });

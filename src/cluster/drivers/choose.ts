@@ -1,5 +1,5 @@
-import { KubeConfig } from "@kubernetes/client-node";
 import { ClusterError } from "../../errors.js";
+import { KubeConfig } from "../kubeconfig.js";
 import { localContext } from "../local/control-plane.js";
 import { lastMessage, runTool, ToolMissingError } from "../tools.js";
 import { type ClusterDriver, type DriverName, kindContext, minikubeContext } from "./driver.js";

@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
 import { execa } from "execa";
 import { ClusterError } from "../../errors.js";
 import { KubeApi } from "../api.js";
@@ -17,11 +16,12 @@ import {
   localPaths,
   type Ports,
 } from "./components.js";
+import { localContext } from "./context.js";
 import { renderStages } from "./images.js";
 import { createNodeRoot, localNodes, nodeObject } from "./nodes.js";
 import { freePort, isOurs, lastLines, startDetached, stopProcess, waitFor } from "./processes.js";
 
-export const localContext = "kubedrill-local";
+export { localContext };
 
 interface State {
   binary: string;
@@ -208,6 +208,8 @@ async function contextEntry(paths: LocalPaths, port: number) {
 }
 
 async function internalKubeconfig(paths: LocalPaths, port: number): Promise<string> {
+  // Loaded here only: every command that merely names localContext would otherwise pay for it.
+  const { KubeConfig } = await import("@kubernetes/client-node");
   const config = new KubeConfig();
   const entry = await contextEntry(paths, port);
   config.loadFromOptions({

@@ -1,0 +1,107 @@
+import { type Command, Option } from "commander";
+import { type DriverName, driverNames } from "../cluster/drivers/driver.js";
+import { domainList } from "./commands.js";
+import type { ExamStartFlags } from "./exam.js";
+import type { On } from "./program.js";
+
+// The commands with subcommands (cluster, node, exam), declared as in commands.ts:
+// help and options here, each module imported only when its command runs.
+
+// Said in the help without loading the exam module; a test holds it equal to session/exam.ts.
+export const examPassMark = 66;
+
+export function registerGroups(program: Command, on: On): void {
+  registerCluster(program, on);
+  registerNode(program, on);
+  registerExam(program, on);
+}
+
+type DriverFlags = { driver?: DriverName };
+
+function registerCluster(program: Command, on: On): void {
+  const cluster = program
+    .command("cluster")
+    .description("create, delete and inspect a practice cluster (kind, minikube or local)");
+  const driver = () =>
+    new Option(
+      "--driver <driver>",
+      "kind, minikube or local (default for up: kind if docker and kind work, else minikube if installed, else local; " +
+        "for down and status: the driver of the current context)",
+    ).choices(driverNames);
+  const action = (name: "up" | "down" | "status") =>
+    on(async (ctx, flags: DriverFlags) => (await import("./cluster.js")).cluster[name](ctx, flags));
+  cluster
+    .command("up")
+    .description("create (or start) the practice cluster and make its context current")
+    .addOption(driver())
+    .action(action("up"));
+  cluster
+    .command("down")
+    .description("delete the practice cluster, its data and its kubeconfig context")
+    .addOption(driver())
+    .action(action("down"));
+  cluster
+    .command("status")
+    .description("show each part of the practice cluster and whether it is healthy")
+    .addOption(driver())
+    .action(action("status"));
+}
+
+function registerNode(program: Command, on: On): void {
+  const node = program.command("node").description("files and shells on the cluster's nodes");
+  node
+    .command("cp <source> <destination>")
+    .description("copy a file to a node (node:/path) or from a node")
+    .action(
+      on(async (ctx, source: string, destination: string) =>
+        (await import("./node.js")).nodeCopy(ctx, source, destination),
+      ),
+    );
+  node
+    .command("rm <path>")
+    .description("remove a file on a node (node:/path)")
+    .action(on(async (ctx, path: string) => (await import("./node.js")).nodeRemove(ctx, path)));
+  node
+    .command("exec <node> <command...>")
+    .description(
+      "run a command on a node as root (kubedrill node exec NODE -- CMD ARGS...); exits with its code",
+    )
+    .action(
+      on(async (ctx, name: string, argv: string[]) => (await import("./node.js")).nodeExec(ctx, name, argv)),
+    );
+  node
+    .command("shell <node>")
+    .description("open a shell on a node")
+    .action(on(async (ctx, name: string) => (await import("./node.js")).nodeShell(ctx, name)));
+}
+
+function registerExam(program: Command, on: On): void {
+  const exam = program
+    .command("exam")
+    .description(`a timed mock exam weighted like the CKA (pass mark ${examPassMark}%)`);
+  const load = () => import("./exam.js");
+  exam
+    .command("start")
+    .description("pick tasks by the CKA domain weights, set them all up, and start the clock")
+    .option("--count <n>", "how many tasks (at most as many as the catalog has)", "8")
+    .option("--minutes <m>", "time allowed (default: the sum of the tasks' budgets)")
+    .option("--seed <seed>", "repeat an earlier exam's selection")
+    .option("--domain <domains...>", `only these domains (${domainList})`)
+    .action(on(async (ctx, flags: ExamStartFlags) => (await load()).examStart(ctx, flags)));
+  exam
+    .command("status")
+    .description("time left, and each task's title and points (scores come at submit)")
+    .action(on(async (ctx) => (await load()).examStatus(ctx)));
+  exam
+    .command("show <n>")
+    .description("print task n of the exam")
+    .action(on(async (ctx, n: string) => (await load()).examShow(ctx, n)));
+  exam
+    .command("submit")
+    .description(`grade every task (late or not), print the breakdown and PASS/FAIL at ${examPassMark}%`)
+    .action(on(async (ctx) => (await load()).examSubmit(ctx)));
+  exam
+    .command("abort")
+    .description("end the exam without grading and reset every task it set up")
+    .action(on(async (ctx) => (await load()).examAbort(ctx)));
+}

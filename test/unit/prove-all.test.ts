@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import type { LoadedTask } from "../../src/catalog/load.js";
+import type { Task } from "../../src/catalog/schema.js";
+import { sharedStateReason } from "../../src/catalog/shared-state.js";
+import { proveAll } from "../../src/engine/prove-all.js";
+
+function loaded(id: string, extra: Partial<Task> = {}): LoadedTask {
+  const task = {
+    id,
+    namespace: id,
+    setup: [],
+    checks: [{ title: "a pod", points: 1, resource: { kind: "Pod", name: "p" } }],
+    solution: `kubectl -n ${id} run p --image=nginx`,
+    ...extra,
+  } as unknown as Task;
+  return { task, dir: `/nowhere/${id}`, file: `/nowhere/${id}/task.yaml` };
+}
+
+describe("sharedStateReason", () => {
+  it("leaves a task that keeps to its namespace free to run beside others", async () => {
+    expect(await sharedStateReason(loaded("plain"))).toBeUndefined();
+  });
+
+  it.each([
+    [
+      "a node label in setup",
+      { setup: [{ labelNode: { node: "w", labels: { a: "b" } } }] },
+      "setup changes a node (labelNode)",
+    ],
+    [
+      "a node file in setup",
+      { setup: [{ writeNodeFile: { node: "w", path: "/x", content: "" } }] },
+      "setup changes a node (writeNodeFile)",
+    ],
+    [
+      "a cluster-scoped object in setup",
+      { setup: [{ apply: { manifest: { kind: "StorageClass" } } }] },
+      "setup applies a StorageClass",
+    ],
+    [
+      "node files the solution writes",
+      { cleanup: { nodeFiles: [{ node: "w", path: "/x" }] } },
+      "its solution writes node files",
+    ],
+    [
+      "node labels the solution adds",
+      { cleanup: { nodeLabels: [{ key: "k" }] } },
+      "its solution labels nodes",
+    ],
+    [
+      "a check on a cluster-scoped kind",
+      { checks: [{ title: "pv", points: 1, resource: { kind: "PersistentVolume", name: "v" } }] },
+      "it checks a PersistentVolume, which is cluster-scoped",
+    ],
+    [
+      "kubectl taint node in the solution",
+      { solution: "kubectl taint node w a=b:NoSchedule" },
+      "a solution changes a node with kubectl",
+    ],
+  ])("runs a task alone for %s", async (_what, extra, reason) => {
+    expect(await sharedStateReason(loaded("t", extra as Partial<Task>))).toBe(reason);
+  });
+});
+
+describe("proveAll", () => {
+  it("proves namespace-bound tasks side by side up to jobs, the others alone, and answers in catalog order", async () => {
+    const tasks = [
+      loaded("a"),
+      loaded("node", { cleanup: { nodeLabels: [{ key: "k" }] } }),
+      loaded("b"),
+      loaded("c"),
+      loaded("d"),
+    ];
+    let running = 0;
+    const seen: { id: string; alongside: number }[] = [];
+    const results = await proveAll(tasks, 2, async ({ task }) => {
+      running++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      seen.push({ id: task.id, alongside: running });
+      running--;
+      return task.id;
+    });
+    expect(results).toEqual(["a", "node", "b", "c", "d"]);
+    expect(Math.max(...seen.map((s) => s.alongside))).toBe(2);
+    expect(seen.find((s) => s.id === "node")).toEqual({ id: "node", alongside: 1 });
+  });
+});
