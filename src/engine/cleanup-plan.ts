@@ -328,14 +328,3 @@ export function describeAction(action: CleanupAction): string {
       return `namespace ${action.namespace} keeps ${action.what.join(", ")}`;
   }
 }
-
-/**
- * Whether a run changes anything outside its namespace. Such tasks must not be
- * verified side by side with others: their objects would show up in the others'
- * cluster-scoped scans, and their nodes are shared.
- */
-export function touchesCluster(plan: CleanupPlan): boolean {
-  return [plan.objects, plan.nodeFiles, plan.nodeLabels, plan.nodeTaints, plan.cordons].some(
-    (l) => l.length > 0,
-  );
-}
