@@ -22,6 +22,8 @@ export interface ContextEntry {
   certificateAuthorityData: string;
   clientCertificateData: string;
   clientKeyData: string;
+  /** A kubeconfig extension on the cluster entry, as minikube records its own (name → any object). */
+  extension?: { name: string; value: Record<string, string> };
 }
 
 const sections = ["clusters", "users", "contexts"] as const;
@@ -51,7 +53,13 @@ export async function mergeContext(file: string, entry: ContextEntry): Promise<v
   without(doc, "clusters", name).add(
     doc.createNode({
       name,
-      cluster: { server: entry.server, "certificate-authority-data": entry.certificateAuthorityData },
+      cluster: {
+        server: entry.server,
+        "certificate-authority-data": entry.certificateAuthorityData,
+        ...(entry.extension && {
+          extensions: [{ name: entry.extension.name, extension: entry.extension.value }],
+        }),
+      },
     }),
   );
   without(doc, "users", name).add(

@@ -4,7 +4,7 @@ import { dirname, join, normalize, relative } from "node:path";
 import { ClusterError, UsageError } from "../errors.js";
 import { minikubeContext } from "./drivers/driver.js";
 import { localPaths } from "./local/components.js";
-import { localContext } from "./local/context.js";
+import { localContext, locateLocal } from "./local/locate.js";
 import { KindNodeAccess } from "./node-access-kind.js";
 import { MinikubeNodeAccess } from "./node-access-minikube.js";
 import { refuseProtectedRemoval, resolveInside } from "./node-paths.js";
@@ -124,7 +124,8 @@ function explainCopy(source: string, destination: string) {
  * `kubedrill cluster up --driver minikube` creates it).
  */
 export function nodeAccessFor(context: string): NodeAccess {
-  if (context === localContext) return new LocalNodeAccess();
+  // The context's kubeconfig entry says where `cluster up` put the nodes' folders.
+  if (context === localContext) return new LocalNodeAccess(locateLocal({ context, mustExist: true }).nodes);
   if (context.startsWith("kind-")) return new KindNodeAccess();
   if (context === "minikube" || context === minikubeContext) return new MinikubeNodeAccess(context);
   throw new ClusterError(
