@@ -25,12 +25,18 @@ const objectRef = z
     name: name.optional(),
     namespace: z.string().optional().describe("Defaults to the task's namespace for namespaced kinds"),
     selector: z.string().optional().describe("Label selector, e.g. app=web,tier in (frontend)"),
+    ownedBy: z
+      .strictObject({ kind: z.string().min(1), name, apiVersion: z.string().min(1).optional() })
+      .optional()
+      .describe("Only objects this named object owns, through any chain of ownerReferences"),
     match: z
       .enum(["all", "any"])
       .optional()
-      .describe("With a selector: every selected object must pass (all, default) or at least one (any)"),
+      .describe("With several objects: every one must pass (all, default) or at least one (any)"),
   })
-  .describe("The object(s) a check reads or a step waits for: by name, or by label selector");
+  .describe(
+    "The object(s) a check reads or a step waits for: by name, by label selector, by owner, or every one of the kind",
+  );
 
 const nodePath = z
   .strictObject({
@@ -79,7 +85,42 @@ export const stepSchema = z
 const contentChecks = {
   equals: z.string().optional().describe("The content, trimmed, must equal this (after filling {{vars}})"),
   pattern: z.string().optional().describe("A regular expression the content must match"),
+  notPattern: z.string().optional().describe("A regular expression the content must not match"),
 };
+
+// Who is asked about: a ServiceAccount (in the task's namespace unless given), a user, or a group.
+const subject = z
+  .union([
+    z.strictObject({
+      serviceAccount: name,
+      namespace: z.string().optional().describe("Defaults to the task's namespace"),
+    }),
+    z.strictObject({
+      user: name,
+      groups: z.array(z.string().min(1)).optional().describe("Groups the user is in"),
+    }),
+    z.strictObject({ group: name }),
+  ])
+  .describe("The subject: { serviceAccount }, { user, groups } or { group }");
+
+const accessSpec = z
+  .strictObject({
+    as: subject,
+    can: z.array(z.string().min(1)).min(1).describe("Verbs, e.g. [get, list, watch]"),
+    resource: z
+      .string()
+      .min(1)
+      .describe(
+        "pods, apps/deployments, deployments/scale (group/resource/subresource; group from the name)",
+      ),
+    namespace: z
+      .string()
+      .optional()
+      .describe('Defaults to the task\'s namespace; "" asks about the whole cluster'),
+    name: name.optional().describe("One object by name; default: any object"),
+    allowed: z.boolean().default(true).describe("The answer wanted for every verb (default true)"),
+  })
+  .describe("Asked of the API server (SubjectAccessReview): may this subject do these verbs?");
 
 const checkBase = {
   title: z.string().min(1).describe("What the check proves, as a sentence the learner reads"),
@@ -118,8 +159,17 @@ export const checkSchema = z
       ...contentChecks,
     }),
     z.strictObject({ ...checkBase, nodeFile: nodePath, ...contentChecks }),
+    z.strictObject({
+      title: checkBase.title,
+      points: checkBase.points,
+      within: checkBase.within,
+      passesUnsolved: checkBase.passesUnsolved,
+      access: accessSpec,
+    }),
   ])
-  .describe("A check: reads the cluster, an answer file or a node file; never writes");
+  .describe(
+    "A check: reads the cluster, an answer file or a node file, or asks the API server; never writes",
+  );
 
 /** What a cluster may or may not offer; `kubedrill doctor` shows what the current one has. */
 export const capabilityNames = [
@@ -156,11 +206,39 @@ const variableSchema = z
       pattern: z.string().min(1).describe("Regular expression; the first capture group is the value"),
     }),
     z.strictObject({
-      resource: objectRef.describe("Read this object at start and check time"),
-      field: z.string().min(1).describe("Dotted field path, e.g. status.podIP or spec.nodeName"),
+      resource: objectRef.describe(
+        "Read this object (by name, selector or ownedBy: exactly one) at start and check time",
+      ),
+      field: z
+        .string()
+        .min(1)
+        .describe("Field path, e.g. status.podIP or spec.template.spec.containers[0].image"),
     }),
   ])
   .describe("A variable read from the cluster: a node file's regex capture, or an object's field");
+
+/** Cleanup of cluster-level changes a solution makes; reset restores the state before start. */
+const cleanupMore = {
+  objects: z
+    .array(
+      z.strictObject({
+        kind: z.string().min(1).describe("Kind, e.g. StorageClass, ClusterRole, PersistentVolume"),
+        apiVersion: z.string().min(1).optional().describe("Defaults from the kind for built-in kinds"),
+        name,
+        namespace: z.string().optional().describe("For a namespaced object outside the task's namespace"),
+      }),
+    )
+    .optional()
+    .describe("Objects outside the task's namespace that the solution creates; reset deletes them"),
+  nodeTaints: z
+    .array(z.strictObject({ node: name.optional().describe("Default: every node"), key: z.string().min(1) }))
+    .optional()
+    .describe("Node taints the learner adds or removes; reset restores them as they were before start"),
+  cordons: z
+    .array(z.strictObject({ node: name.optional().describe("Default: every node") }))
+    .optional()
+    .describe("Nodes the learner may cordon or drain; reset restores whether they were schedulable"),
+};
 
 export const taskSchema = z
   .strictObject({
@@ -202,6 +280,7 @@ export const taskSchema = z
           .optional()
           .describe("Node labels the learner adds; reset removes them"),
         nodeFiles: z.array(nodePath).optional().describe("Node files the learner writes; reset removes them"),
+        ...cleanupMore,
       })
       .optional()
       .describe("What the learner's solution leaves outside the namespace, for reset to remove"),
@@ -218,6 +297,7 @@ export type Check = z.output<typeof checkSchema>;
 export type Step = z.output<typeof stepSchema>;
 export type ObjectRef = z.output<typeof objectRef>;
 export type NodePath = z.output<typeof nodePath>;
+export type AccessSpec = z.output<typeof accessSpec>;
 
 /** The JSON Schema editors use through the modeline at the top of every task.yaml (and proofs.yaml). */
 export function jsonSchemaOf(schema: z.ZodType, name: string, title: string): object {

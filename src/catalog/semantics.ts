@@ -42,10 +42,16 @@ export async function semanticProblems(task: Task, dir: string, where: Located):
   }
   task.checks.forEach((check, i) => {
     const path = ["checks", i];
+    if ("access" in check) return;
     cel(ctx, check.expect, [...path, "expect"]);
     if ("pattern" in check) regex(ctx, check.pattern, [...path, "pattern"]);
-    if ("resource" in check && !check.resource.name && !check.resource.selector) {
-      report(ctx, [...path, "resource"], "a resource check needs a name or a selector");
+    if ("notPattern" in check) regex(ctx, check.notPattern, [...path, "notPattern"]);
+    if ("resource" in check && check.resource.name && check.resource.ownedBy) {
+      report(
+        ctx,
+        [...path, "resource"],
+        "name and ownedBy exclude each other: name one object, or select by owner",
+      );
     }
     if ("nodeFile" in check && (check.match || check.expect)) {
       report(ctx, path, "a nodeFile check takes equals or pattern, not match or expect");

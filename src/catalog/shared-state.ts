@@ -31,8 +31,13 @@ export async function sharedStateReason({ task, dir, proofs }: LoadedTask): Prom
       if (kind) return `setup applies a ${kind}`;
     }
   }
-  if (task.cleanup?.nodeFiles?.length) return "its solution writes node files";
-  if (task.cleanup?.nodeLabels?.length) return "its solution labels nodes";
+  const cleanup = task.cleanup ?? {};
+  if (cleanup.nodeFiles?.length) return "its solution writes node files";
+  if (cleanup.nodeLabels?.length) return "its solution labels nodes";
+  if (cleanup.nodeTaints?.length) return "its solution taints nodes";
+  if (cleanup.cordons?.length) return "its solution cordons nodes";
+  const object = cleanup.objects?.[0];
+  if (object) return `its solution creates a ${object.kind}, which is cluster-scoped`;
   const checked = task.checks.find((c) => "resource" in c && scoped(c.resource.kind));
   if (checked && "resource" in checked)
     return `it checks a ${checked.resource.kind}, which is cluster-scoped`;

@@ -4,6 +4,7 @@ import { request } from "node:https";
 import { ClusterError } from "../errors.js";
 import { KubeConfig } from "./kubeconfig.js";
 import { kubeconfigFiles } from "./kubeconfig-file.js";
+import { deleteCollection, type ServedKind, servedKinds } from "./served-kinds.js";
 
 /** A Kubernetes object as the API returns it: plain JSON, nothing converted. */
 export type KubeObject = {
@@ -35,6 +36,26 @@ export class ApiStatusError extends Error {
   ) {
     super(message);
   }
+}
+
+/** One SubjectAccessReview question: may this user (in these groups) do this verb? */
+export interface AccessRequest {
+  user?: string;
+  groups: string[];
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
+
+/** The API server's answer: its authorizers' decision and, where they give one, the reason. */
+export interface AccessAnswer {
+  allowed: boolean;
+  denied?: boolean;
+  reason?: string;
+  evaluationError?: string;
 }
 
 export interface ApiOptions {
@@ -107,9 +128,10 @@ export class KubeApi {
     path: string,
     body?: unknown,
     contentType = "application/json",
+    accept = "application/json",
   ): Promise<T> {
     const url = new URL(path, this.server);
-    const options: RequestOptions = { method, headers: { Accept: "application/json" } };
+    const options: RequestOptions = { method, headers: { Accept: accept } };
     await this.config.applyToHTTPSOptions(options).catch((err: Error) => {
       throw new ClusterError(
         `cannot use the credentials of context "${this.contextName}": ${err.message}`,
@@ -217,6 +239,21 @@ export class KubeApi {
     return list.items.map((item) => ({ apiVersion, kind, ...item }));
   }
 
+  /** Asks the API server's authorizers, as `kubectl auth can-i --as` does; nothing is stored. */
+  async accessReview(request: AccessRequest): Promise<AccessAnswer> {
+    const { user, groups, ...resourceAttributes } = request;
+    const review = await this.request<{ status?: AccessAnswer }>(
+      "POST",
+      "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+      {
+        apiVersion: "authorization.k8s.io/v1",
+        kind: "SubjectAccessReview",
+        spec: { user, groups, resourceAttributes },
+      },
+    );
+    return review.status ?? { allowed: false };
+  }
+
   /** Server-side apply: creates or updates, owned by the field manager "kubedrill". */
   async apply(object: KubeObject): Promise<KubeObject> {
     const { apiVersion = "v1", kind = "", metadata = {} } = object;
@@ -261,6 +298,18 @@ export class KubeApi {
       if (err instanceof ApiStatusError && err.status === 404) return false;
       throw err;
     }
+  }
+
+  servedKinds(): Promise<ServedKind[]> {
+    return servedKinds(this);
+  }
+
+  deleteCollection(
+    apiVersion: string,
+    kind: string,
+    options: { namespace?: string; fieldSelector?: string; gracePeriodSeconds?: number },
+  ): Promise<void> {
+    return deleteCollection(this, apiVersion, kind, options);
   }
 }
 

@@ -4,11 +4,20 @@ import { join } from "node:path";
 import { parseManifests } from "../catalog/load.js";
 import type { Check, Task } from "../catalog/schema.js";
 import { formatProblem } from "../errors.js";
+import { checkAccess, formatAccessMismatch } from "./access.js";
 import { evaluate } from "./cel.js";
-import { formatMismatch, match } from "./match.js";
-import { apiVersionOf, type ClusterReader, type KubeObject, type NodeAccess, Snapshot } from "./ports.js";
+import { formatMismatch, formatValue, match } from "./match.js";
+import { type ClusterReader, type NodeAccess, Snapshot } from "./ports.js";
+import {
+  describeSelection,
+  emptyReason,
+  failingMembers,
+  isSetExpression,
+  judgeSet,
+  readSelection,
+} from "./select.js";
 import type { CheckResult, Mismatch } from "./types.js";
-import { fill, type Vars } from "./vars.js";
+import { fill, unknownVariable, type Vars } from "./vars.js";
 
 export interface CheckEnv {
   cluster: ClusterReader;
@@ -85,7 +94,15 @@ export function parseDuration(text: string): number {
 
 async function runCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcome> {
   try {
+    if ("access" in check) {
+      const mismatches = await checkAccess(check.access, env.cluster, task.namespace);
+      return { reasons: mismatches.map(formatAccessMismatch) };
+    }
     if ("resource" in check) return await resourceCheck(check, task, env);
+    const { equals, pattern, notPattern } = check;
+    const source = "file" in check ? check.file : check.nodeFile;
+    const unknown = unknownVariable({ source, equals, pattern, notPattern }, env.vars);
+    if (unknown) return { reasons: [unknown] };
     if ("file" in check) return { reasons: await answerFileCheck(check, env) };
     return { reasons: await nodeFileCheck(check, env) };
   } catch (err) {
@@ -93,9 +110,17 @@ async function runCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcom
   }
 }
 
-function objectMismatches(check: Check, object: unknown, objects: unknown[], env: CheckEnv): Mismatch[] {
+type ObjectCheck = Exclude<Check, { access: unknown }>;
+
+function objectMismatches(
+  check: ObjectCheck,
+  object: unknown,
+  objects: unknown[],
+  env: CheckEnv,
+  withExpect = true,
+): Mismatch[] {
   const found = check.match ? match(check.match, object) : [];
-  if (check.expect) {
+  if (check.expect && withExpect) {
     const result = evaluate(check.expect, { object, objects, vars: env.vars, uids: env.uids });
     if (result !== true) found.push(result);
   }
@@ -108,46 +133,52 @@ async function resourceCheck(
   env: CheckEnv,
 ): Promise<Outcome> {
   const ref = check.resource;
-  const what = ref.name ? `${ref.kind} ${ref.name}` : `${ref.kind} with labels ${ref.selector}`;
   // A name still holding a placeholder cannot be read; say which variable is missing instead.
-  const unknown = /\{\{\s*(\w+)\s*\}\}/.exec(`${ref.name ?? ""}${ref.selector ?? ""}`);
-  if (unknown) {
-    return {
-      reasons: [`${what}: {{${unknown[1]}}} is not known yet (the object it is read from is missing)`],
-    };
-  }
-  const apiVersion = apiVersionOf(ref.kind, ref.apiVersion);
-  const { namespaced } = await env.cluster.resource(apiVersion, ref.kind);
-  const namespace = namespaced ? (ref.namespace ?? task.namespace) : undefined;
-  const where = namespace ? ` in namespace ${namespace}` : "";
-  let objects: KubeObject[];
-  if (ref.name) {
-    const object = await env.cluster.get(apiVersion, ref.kind, ref.name, namespace);
-    objects = object ? [object] : [];
-  } else {
-    objects = await env.cluster.list(apiVersion, ref.kind, namespace, ref.selector);
-  }
+  const unknown = unknownVariable({ name: ref.name, selector: ref.selector, owner: ref.ownedBy }, env.vars);
+  if (unknown) return { reasons: [`${describeSelection(ref)}: ${unknown}`] };
+  const selection = await readSelection(env.cluster, ref, task.namespace);
+  const { objects, what, where } = selection;
   if (check.absent) return { reasons: objects.length === 0 ? [] : [`${what}${where} exists, want it gone`] };
-  if (objects.length === 0) return { reasons: [`${what} not found${where}`] };
+  if (objects.length === 0) return { reasons: [emptyReason(ref, selection)] };
 
-  const perObject = objects.map((o) => objectMismatches(check, o, objects, env).map(formatMismatch));
-  if (objects.length === 1) return { reasons: perObject[0] as string[] };
-  if (ref.match === "any") {
-    const anyPassed = perObject.some((r) => r.length === 0);
-    return { reasons: anyPassed ? [] : [`no ${what}${where} passes:`, ...perObject.flat()] };
+  // An expect about the set is evaluated once and reported once, not once per object.
+  const setWide = check.expect !== undefined && isSetExpression(check.expect);
+  const perObject = objects.map((o) =>
+    objectMismatches(check, o, objects, env, !setWide).map(formatMismatch),
+  );
+  const names = objects.map((o) => o.metadata?.name ?? "?");
+  const reasons = judgeSet(names, perObject, ref.match ?? "all", `${what}${where}`);
+  if (setWide && check.expect) {
+    const bindings = { objects, vars: env.vars, uids: env.uids };
+    const result = evaluate(check.expect, bindings);
+    if (result === true) return { reasons };
+    // Said once for the set, naming the objects that break an `objects.all(…)`.
+    const failing = failingMembers(
+      check.expect,
+      objects,
+      (body, one) => evaluate(body, { ...bindings, ...one }) === true,
+    );
+    const which = failing.length > 0 ? ` (not true for ${failing.join(", ")})` : "";
+    reasons.push(`${formatMismatch(result)}${which}`);
   }
-  return {
-    reasons: perObject.flatMap((reasons, i) => reasons.map((r) => `${objects[i]?.metadata?.name}: ${r}`)),
-  };
+  return { reasons };
 }
 
-function contentMismatches(check: { equals?: string; pattern?: string }, content: string): string[] {
+function contentMismatches(
+  check: { equals?: string; pattern?: string; notPattern?: string },
+  content: string,
+): string[] {
   const reasons: string[] = [];
   if (check.equals !== undefined && content.trim() !== check.equals.trim()) {
     reasons.push(formatMismatch({ path: "content", found: content.trim(), want: check.equals.trim() }));
   }
   if (check.pattern !== undefined && !new RegExp(check.pattern, "m").test(content)) {
-    reasons.push(`content does not match /${check.pattern}/: ${JSON.stringify(content.trim().slice(0, 80))}`);
+    reasons.push(`content does not match /${check.pattern}/: ${formatValue(content.trim())}`);
+  }
+  const forbidden = check.notPattern === undefined ? null : new RegExp(check.notPattern, "m").exec(content);
+  if (forbidden) {
+    const at = JSON.stringify(content.slice(0, forbidden.index)).length - 1;
+    reasons.push(`content matches /${check.notPattern}/, want it not to: ${formatValue(content, at)}`);
   }
   return reasons;
 }

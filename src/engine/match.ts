@@ -7,7 +7,8 @@ import type { Mismatch } from "./types.js";
  * - maps: each wanted key must match; a missing key gives `found: undefined`.
  * - lists of objects that all have a string `name` (containers, ports, env…): each
  *   wanted item is matched against the actual item of the same name, in any order.
- * - other lists: each wanted item must match some actual item.
+ * - other lists: each wanted item must match some actual item; when none does, the
+ *   differences from the nearest item (the one with the fewest) are reported.
  * - `null` wanted: the field must be absent or null.
  * - scalars: strictly equal, or equal Kubernetes quantities (see sameQuantity).
  */
@@ -29,18 +30,27 @@ export function match(want: unknown, actual: unknown, path = ""): Mismatch[] {
   return want === actual || sameQuantity(want, actual) ? [] : [{ path, found: actual, want }];
 }
 
-/** `spec.containers[redis].image: found "redis123", want "redis"` */
+/** `spec.containers[redis].image: found "redis123", want "redis"`; long values are elided around their first difference. */
 export function formatMismatch(m: Mismatch): string {
   const prefix = m.path ? `${m.path}: ` : "";
+  const at = differenceAt(m.found, m.want);
+  const found = m.found === undefined ? undefined : `found ${formatValue(m.found, at)}`;
+  const want = m.want === undefined ? undefined : `want ${formatValue(m.want, at)}`;
   if (m.message !== undefined) {
-    const details = [
-      ...(m.found !== undefined ? [`found ${formatValue(m.found)}`] : []),
-      ...(m.want !== undefined ? [`want ${formatValue(m.want)}`] : []),
-    ];
+    const details = [found, want].filter((d) => d !== undefined);
     return `${prefix}${m.message}${details.length > 0 ? ` (${details.join(", ")})` : ""}`;
   }
-  const found = m.found === undefined ? "missing" : `found ${formatValue(m.found)}`;
-  return `${prefix}${found}${m.want !== undefined ? `, want ${formatValue(m.want)}` : ""}`;
+  return `${prefix}${found ?? "missing"}${want !== undefined ? `, ${want}` : ""}`;
+}
+
+/** Where the JSON texts of two values first differ; 0 when either is missing. */
+function differenceAt(found: unknown, want: unknown): number {
+  if (found === undefined || want === undefined) return 0;
+  const a = JSON.stringify(found) ?? "";
+  const b = JSON.stringify(want) ?? "";
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /**
@@ -64,11 +74,43 @@ function matchNamedList(want: Named[], actual: unknown[], path: string): Mismatc
 }
 
 function matchAnyList(want: unknown[], actual: unknown[], path: string): Mismatch[] {
-  return want.flatMap((item, i) =>
-    actual.some((a) => match(item, a).length === 0)
-      ? []
-      : [{ path: `${path}[${i}]`, found: actual, want: item, message: "no item matches" }],
-  );
+  return want.flatMap((item, i) => {
+    const tries = actual.map((a) => match(item, a));
+    if (tries.some((t) => t.length === 0)) return [];
+    const noMatch = { path: `${path}[${i}]`, found: actual, want: item, message: "no item matches" };
+    if (!isRecord(item)) return [noMatch];
+    // Show how the nearest item differs, field by field, rather than the whole list cut short.
+    const nearest = nearestIndex(item, tries, actual);
+    if (nearest === undefined) return [noMatch];
+    const differences = match(item, actual[nearest], `${path}[${nearest}]`);
+    // With one item there is nothing to choose from; its differences say it all.
+    if (actual.length === 1) return differences;
+    return [{ path, want: item, message: `no item matches; the nearest is [${nearest}]` }, ...differences];
+  });
+}
+
+/**
+ * The actual item with the fewest differences. On a tie, the one that agrees longest in the
+ * order the author wrote the keys (`{type: Ready, status: "True"}` is nearest to the Ready
+ * condition), then the first.
+ */
+function nearestIndex(item: JsonMap, tries: Mismatch[][], actual: unknown[]): number | undefined {
+  const keys = Object.keys(item);
+  const agreeing = (a: JsonMap) => {
+    const differs = keys.findIndex((k) => match(item[k], Object.hasOwn(a, k) ? a[k] : undefined).length > 0);
+    return differs === -1 ? keys.length : differs;
+  };
+  let best: { index: number; count: number; agree: number } | undefined;
+  actual.forEach((a, index) => {
+    if (!isRecord(a)) return;
+    const candidate = { index, count: tries[index]?.length ?? 0, agree: agreeing(a) };
+    const better =
+      !best ||
+      candidate.count < best.count ||
+      (candidate.count === best.count && candidate.agree > best.agree);
+    if (better) best = candidate;
+  });
+  return best?.index;
 }
 
 type JsonMap = Record<string, unknown>;
@@ -124,9 +166,17 @@ function parseQuantity(value: unknown): { value: number; suffixed: boolean } | u
 }
 
 const maxValueLength = 80;
+// Characters of context kept before the first difference when a long value is elided.
+const contextBefore = 24;
 
-/** Compact JSON, cut to fit on one line of a report. */
-export function formatValue(value: unknown): string {
+/**
+ * Compact JSON that fits on one line of a report. A long value is cut around `at` (the index
+ * in its JSON text where it differs from what was wanted), so the part that differs always shows.
+ */
+export function formatValue(value: unknown, at = 0): string {
   const text = JSON.stringify(value) ?? String(value);
-  return text.length > maxValueLength ? `${text.slice(0, maxValueLength - 1)}…` : text;
+  if (text.length <= maxValueLength) return text;
+  const start = Math.max(0, Math.min(at - contextBefore, text.length - maxValueLength));
+  const end = start + maxValueLength;
+  return `${start > 0 ? "…" : ""}${text.slice(start, end)}${end < text.length ? "…" : ""}`;
 }

@@ -1,13 +1,16 @@
-import type { KubeObject } from "../cluster/api.js";
+import type { AccessAnswer, AccessRequest, KubeObject } from "../cluster/api.js";
 import type { NodeAccess } from "../cluster/node-access.js";
+import type { ServedKind } from "../cluster/served-kinds.js";
 
-export type { KubeObject, NodeAccess };
+export type { AccessAnswer, AccessRequest, KubeObject, NodeAccess, ServedKind };
 
 /** What checks may use: reads only. */
 export interface ClusterReader {
   list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]>;
   get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<KubeObject | undefined>;
   resource(apiVersion: string, kind: string): Promise<{ namespaced: boolean }>;
+  /** A SubjectAccessReview; optional because plain snapshots of objects cannot answer it. */
+  accessReview?(request: AccessRequest): Promise<AccessAnswer>;
 }
 
 /** What setup and reset may use. */
@@ -27,6 +30,13 @@ export interface ClusterWriter extends ClusterReader {
     namespace?: string,
     gracePeriodSeconds?: number,
   ): Promise<boolean>;
+  /** Every kind the server serves: what reset empties and verify scans. */
+  servedKinds(): Promise<ServedKind[]>;
+  deleteCollection(
+    apiVersion: string,
+    kind: string,
+    options: { namespace?: string; fieldSelector?: string; gracePeriodSeconds?: number },
+  ): Promise<void>;
 }
 
 const builtinApiVersions: Record<string, string> = {
@@ -61,6 +71,7 @@ export function apiVersionOf(kind: string, apiVersion?: string): string {
  */
 export class Snapshot implements ClusterReader {
   private readonly lists = new Map<string, Promise<KubeObject[]>>();
+  private readonly reviews = new Map<string, Promise<AccessAnswer>>();
 
   constructor(private readonly cluster: ClusterReader) {}
 
@@ -82,5 +93,18 @@ export class Snapshot implements ClusterReader {
 
   resource(apiVersion: string, kind: string) {
     return this.cluster.resource(apiVersion, kind);
+  }
+
+  /** The same question within one pass is asked once. */
+  accessReview(request: AccessRequest): Promise<AccessAnswer> {
+    const ask = this.cluster.accessReview?.bind(this.cluster);
+    if (!ask) return Promise.reject(new Error("this cluster reader cannot ask the API server about access"));
+    const key = JSON.stringify(request);
+    let answer = this.reviews.get(key);
+    if (!answer) {
+      answer = ask(request);
+      this.reviews.set(key, answer);
+    }
+    return answer;
   }
 }

@@ -5,22 +5,22 @@ import type { Step, Task } from "../catalog/schema.js";
 import { TaskError } from "../errors.js";
 import { evaluate } from "./cel.js";
 import { parseDuration } from "./checks.js";
+import { applyPlan, type NodeFiles, recordBeforeStart } from "./cleanup-apply.js";
+import { beforeStartAnnotation, cleanupPlan, taskLabels } from "./cleanup-plan.js";
 import { formatMismatch } from "./match.js";
-import { apiVersionOf, type ClusterWriter, type KubeObject, type NodeAccess } from "./ports.js";
+import { apiVersionOf, type ClusterWriter, type KubeObject } from "./ports.js";
 import { fill, type Vars } from "./vars.js";
 
-export const managedBy = { "app.kubernetes.io/managed-by": "kubedrill" };
-export const taskLabel = "kubedrill.dev/task";
 /** On the task namespace: uids of the objects setup created, for "same object" checks. */
 export const uidsAnnotation = "kubedrill.dev/setup-uids";
 
 export interface SetupEnv {
   cluster: ClusterWriter;
-  nodes?: NodeAccess;
+  nodes?: NodeFiles;
   vars: Vars;
 }
 
-const labelsFor = (task: Task) => ({ ...managedBy, [taskLabel]: task.id });
+const labelsFor = (task: Task) => taskLabels(task.id);
 
 async function manifestsOf(step: Extract<Step, { apply: unknown }>, dir: string): Promise<KubeObject[]> {
   if (step.apply.manifest) {
@@ -31,14 +31,40 @@ async function manifestsOf(step: Extract<Step, { apply: unknown }>, dir: string)
   return docs.map((d) => d.object as KubeObject);
 }
 
-/** Creates the task's namespace and runs its setup steps; every object is labeled as kubedrill's. */
+/** Every object the setup steps apply, vars not yet filled in their content. */
+async function setupObjects(loaded: LoadedTask, vars: Vars): Promise<KubeObject[]> {
+  const objects: KubeObject[] = [];
+  for (const step of fill(loaded.task.setup, vars)) {
+    if ("apply" in step) objects.push(...(await manifestsOf(step, loaded.dir)));
+  }
+  return objects;
+}
+
+/** The task's cleanup plan for this cluster, with the kinds it serves (which reset lists). */
+export async function planTask(loaded: LoadedTask, env: SetupEnv) {
+  const served = await env.cluster.servedKinds();
+  const plan = cleanupPlan(loaded.task, env.vars, await setupObjects(loaded, env.vars), served);
+  return { plan, served };
+}
+
+/**
+ * Resets the task, records the state reset will restore, then makes the task's
+ * namespace and runs its setup steps; every object is labeled as kubedrill's.
+ */
 export async function startTask(loaded: LoadedTask, env: SetupEnv): Promise<void> {
   const { task } = loaded;
-  await resetTask(loaded, env);
+  const { plan, served } = await planTask(loaded, env);
+  await applyPlan(plan, env, served);
+  // Recorded before any setup step runs, so that a setup failing halfway can still be reset.
+  const before = await recordBeforeStart(plan, env);
   const namespace: KubeObject = {
     apiVersion: "v1",
     kind: "Namespace",
-    metadata: { name: task.namespace, labels: labelsFor(task) },
+    metadata: {
+      name: task.namespace,
+      labels: labelsFor(task),
+      annotations: { [beforeStartAnnotation]: JSON.stringify(before) },
+    },
   };
   await env.cluster.apply(namespace);
   const uids: Record<string, string> = {};
@@ -87,7 +113,7 @@ async function applyLabeled(object: KubeObject, task: Task, cluster: ClusterWrit
   return cluster.apply({ ...object, apiVersion, metadata });
 }
 
-function requireNodes(env: SetupEnv): NodeAccess {
+function requireNodes(env: SetupEnv): NodeFiles {
   if (!env.nodes) throw new Error("this task needs node access, which this cluster does not offer");
   return env.nodes;
 }
@@ -115,62 +141,12 @@ async function waitStep(wait: Extract<Step, { wait: unknown }>["wait"], task: Ta
 }
 
 /**
- * Removes everything the task and its solution leave behind: node files, node
- * labels, labeled objects outside the namespace, then the namespace itself.
- * Safe to run any number of times.
+ * Brings the cluster back to its state before start: the task's namespace
+ * emptied (kept, so that the next start need not wait for the namespace
+ * controller), node files, labels, taints and cordons as they were, objects
+ * outside the namespace deleted. Safe to run any number of times.
  */
 export async function resetTask(loaded: LoadedTask, env: SetupEnv): Promise<void> {
-  const { task } = loaded;
-  const steps = task.setup.map((s) => fill(s, env.vars));
-  const cleanup = fill(task.cleanup ?? {}, env.vars);
-  const files = [
-    ...steps.flatMap((s) => ("writeNodeFile" in s ? [s.writeNodeFile] : [])),
-    ...(cleanup.nodeFiles ?? []),
-  ];
-  for (const file of files) await env.nodes?.remove(file.node, file.path);
-  const labels = [
-    ...steps.flatMap((s) =>
-      "labelNode" in s ? Object.keys(s.labelNode.labels).map((key) => ({ node: s.labelNode.node, key })) : [],
-    ),
-    ...(cleanup.nodeLabels ?? []),
-  ];
-  const nodes = await env.cluster.list("v1", "Node");
-  for (const { node, key } of labels) {
-    for (const current of nodes.filter((n) => node === undefined || n.metadata?.name === node)) {
-      if (current.metadata?.labels && key in current.metadata.labels) {
-        const name = current.metadata.name ?? "";
-        await env.cluster.mergePatch("v1", "Node", name, { metadata: { labels: { [key]: null } } });
-      }
-    }
-  }
-  for (const step of steps) {
-    if (!("apply" in step)) continue;
-    for (const object of await manifestsOf(step, loaded.dir)) {
-      const apiVersion = apiVersionOf(object.kind ?? "", object.apiVersion);
-      const { namespaced } = await env.cluster.resource(apiVersion, object.kind ?? "");
-      const namespace = fill(object.metadata?.namespace, env.vars);
-      if (namespaced && (namespace ?? task.namespace) === task.namespace) continue; // goes with the namespace
-      const items = await env.cluster.list(
-        apiVersion,
-        object.kind ?? "",
-        namespace,
-        `${taskLabel}=${task.id}`,
-      );
-      for (const item of items)
-        await env.cluster.delete(apiVersion, object.kind ?? "", item.metadata?.name ?? "", namespace);
-    }
-  }
-  const namespace = await env.cluster.get("v1", "Namespace", task.namespace);
-  // A namespace kubedrill did not create is the user's: leave it alone.
-  if (namespace?.metadata?.labels?.[taskLabel] !== task.id) return;
-  // Pods wait out their grace period before the namespace can go; a reset need not.
-  for (const pod of await env.cluster.list("v1", "Pod", task.namespace)) {
-    await env.cluster.delete("v1", "Pod", pod.metadata?.name ?? "", task.namespace, 0);
-  }
-  await env.cluster.delete("v1", "Namespace", task.namespace);
-  const deadline = Date.now() + 120_000;
-  while (await env.cluster.get("v1", "Namespace", task.namespace)) {
-    if (Date.now() > deadline) throw new Error(`namespace ${task.namespace} is still terminating after 120s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const { plan, served } = await planTask(loaded, env);
+  await applyPlan(plan, env, served);
 }

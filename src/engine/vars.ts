@@ -1,7 +1,8 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Task } from "../catalog/schema.js";
-import { apiVersionOf, type ClusterReader, type NodeAccess } from "./ports.js";
+import type { ClusterReader, NodeAccess } from "./ports.js";
+import { readSelection } from "./select.js";
 
 export type Vars = Record<string, string>;
 
@@ -51,34 +52,65 @@ export async function resolveVars(
     worker: workers[0] ?? controlPlanes[0] ?? "",
     controlPlane: controlPlanes[0] ?? "",
   };
+  const whyUnset: Record<string, string> = {};
   for (const [key, variable] of Object.entries(task.vars ?? {})) {
-    const value = await readVariable(fill(variable, vars), task.namespace, cluster, nodes);
-    if (value !== undefined) vars[key] = value;
+    const read = await readVariable(fill(variable, vars), task.namespace, cluster, nodes);
+    if (typeof read === "string") vars[key] = read;
+    else whyUnset[key] = read.unset;
   }
+  unsetReasons.set(vars, whyUnset);
   return vars;
 }
 
-/** A variable that cannot be read yet (the object or file does not exist) stays unset. */
+// Why each task variable stayed unset, kept beside (not inside) the values, which CEL also sees.
+const unsetReasons = new WeakMap<Vars, Record<string, string>>();
+
+/**
+ * The message for the first {{placeholder}} left in value after filling, e.g.
+ * `{{rsImage}} is not known yet (no ReplicaSet owned by Deployment web in namespace x)`.
+ */
+export function unknownVariable(value: unknown, vars: Vars): string | undefined {
+  const name = /\{\{\s*(\w+)\s*\}\}/.exec(JSON.stringify(fill(value, vars)) ?? "")?.[1];
+  if (name === undefined) return undefined;
+  const why = unsetReasons.get(vars)?.[name] ?? "the object it is read from is missing";
+  return `{{${name}}} is not known yet (${why})`;
+}
+
+type Variable = NonNullable<Task["vars"]>[string];
+
+/** A variable that cannot be read yet (no such object or file, or several objects) stays unset, with the reason. */
 async function readVariable(
-  variable: NonNullable<Task["vars"]>[string],
+  variable: Variable,
   namespace: string,
   cluster: ClusterReader,
   nodes: NodeAccess | undefined,
-): Promise<string | undefined> {
+): Promise<string | { unset: string }> {
   if ("nodeFile" in variable) {
-    const content = nodes ? await nodes.read(variable.nodeFile.node, variable.nodeFile.path) : undefined;
-    return content?.match(new RegExp(variable.pattern, "m"))?.[1];
+    const { node, path } = variable.nodeFile;
+    const content = nodes ? await nodes.read(node, path) : undefined;
+    if (content === undefined) return { unset: `${path} not found on node ${node}` };
+    return content.match(new RegExp(variable.pattern, "m"))?.[1] ?? { unset: `no match in ${node}:${path}` };
   }
-  const ref = variable.resource;
-  const { namespaced } = await cluster.resource(apiVersionOf(ref.kind, ref.apiVersion), ref.kind);
-  const object = await cluster.get(
-    apiVersionOf(ref.kind, ref.apiVersion),
-    ref.kind,
-    ref.name ?? "",
-    namespaced ? (ref.namespace ?? namespace) : undefined,
-  );
+  const selection = await readSelection(cluster, variable.resource, namespace);
+  const { objects, what, where, problem } = selection;
+  if (problem) return { unset: problem };
+  if (objects.length !== 1) {
+    const names = objects.map((o) => o.metadata?.name).join(", ");
+    return { unset: objects.length === 0 ? `no ${what}${where}` : `several ${what}${where}: ${names}` };
+  }
+  const value = fieldOf(objects[0], variable.field);
+  if (typeof value === "string" || typeof value === "number") return String(value);
+  return { unset: `${what} has no ${variable.field}` };
+}
+
+/** Reads `spec.containers[0].image` or `spec.containers.0.image` from an object. */
+export function fieldOf(object: unknown, field: string): unknown {
   let value: unknown = object;
-  for (const part of variable.field.split("."))
-    value = (value as Record<string, unknown> | undefined)?.[part];
-  return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
+  for (const part of field
+    .replace(/\[(\d+)\]/g, ".$1")
+    .split(".")
+    .filter(Boolean)) {
+    value = value && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  return value;
 }

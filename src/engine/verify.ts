@@ -1,10 +1,14 @@
 import type { LoadedTask } from "../catalog/load.js";
+import { type CleanupEnv, observe, readRecord } from "./cleanup-apply.js";
+import { type BeforeStart, type CleanupPlan, describeAction, resetActions } from "./cleanup-plan.js";
+import { clusterScopedObjects, isGoing, leftBehind, leftoverProblem } from "./cleanup-scan.js";
 import { gradeTask } from "./grade.js";
 import type { KubeObject } from "./ports.js";
 import { skipReason } from "./requires.js";
 import { reset, solutionScript, start, type Target } from "./run.js";
+import { planTask } from "./setup.js";
 import type { TaskResult } from "./types.js";
-import { fill, resolveVars } from "./vars.js";
+import { resolveVars } from "./vars.js";
 
 export type ScriptRunner = (script: string) => Promise<{ ok: boolean; output: string }>;
 
@@ -36,6 +40,8 @@ export async function verifyTask(
   const skipped = skipReason(task.requires, target.capabilities);
   if (skipped) return { id: task.id, passed: true, problems: [], skipped, durationMs: 0 };
   const grade = () => gradeTask(unsolvedFast(loaded), { cluster: target.api, nodes: target.nodes });
+  const env: CleanupEnv = { cluster: target.api, nodes: target.nodes };
+  const clusterBefore = await clusterScopedObjects(target.api, await target.api.servedKinds());
   await start(loaded, target);
   const unsolved = await grade();
   unsolved.checks.forEach((check, i) => {
@@ -49,8 +55,12 @@ export async function verifyTask(
     problems.push(`solved, "${check.title}" fails: ${check.reasons.join("; ")}`);
   }
   const vars = await resolveVars(task, target.api, target.nodes);
+  // The plan and the record as reset will see them; verify then asks the plan what is left to do.
+  const { plan } = await planTask(loaded, { ...env, vars });
+  const record = readRecord(plan, await target.api.get("v1", "Namespace", task.namespace));
   await reset(loaded, target);
-  problems.push(...(await leftovers(loaded, target, vars)));
+  problems.push(...(await leftovers(plan, record, env)));
+  problems.push(...(await clusterLeftovers(plan, clusterBefore, target.api)));
   return {
     id: task.id,
     passed: problems.length === 0,
@@ -67,26 +77,24 @@ function unsolvedFast(loaded: LoadedTask): LoadedTask {
   return { ...loaded, task: { ...loaded.task, checks } };
 }
 
-/** What reset should have removed: the namespace, node labels and node files. */
+/** What reset should have done and did not: one line per action the plan still asks for. */
 export async function leftovers(
-  loaded: LoadedTask,
-  target: Target,
-  vars: Record<string, string>,
+  plan: CleanupPlan,
+  record: BeforeStart | undefined,
+  env: CleanupEnv,
 ): Promise<string[]> {
-  const { task } = loaded;
-  const found: string[] = [];
-  if (await target.api.get("v1", "Namespace", task.namespace))
-    found.push(`namespace ${task.namespace} is left`);
-  const cleanup = fill(task.cleanup ?? {}, vars);
-  const nodes: KubeObject[] = await target.api.list("v1", "Node");
-  for (const { node, key } of cleanup.nodeLabels ?? []) {
-    for (const n of nodes.filter((n) => node === undefined || n.metadata?.name === node)) {
-      if (n.metadata?.labels && key in n.metadata.labels)
-        found.push(`node ${n.metadata?.name} keeps label ${key}`);
-    }
+  const reachable = env.nodes ? plan : { ...plan, nodeFiles: [] };
+  const now = await observe(reachable, env, await env.cluster.servedKinds());
+  return resetActions(reachable, record, now).map((action) => `after reset, ${describeAction(action)}`);
+}
+
+/** Cluster-scoped objects that came with the attempt and stayed; objects still going away get a few seconds. */
+async function clusterLeftovers(plan: CleanupPlan, before: KubeObject[], cluster: CleanupEnv["cluster"]) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const after = await clusterScopedObjects(cluster, await cluster.servedKinds());
+    const left = leftBehind(plan, before, after);
+    if (!left.some(isGoing) || Date.now() > deadline) return left.map(leftoverProblem);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  for (const { node, path } of cleanup.nodeFiles ?? []) {
-    if ((await target.nodes?.read(node, path)) !== undefined) found.push(`${node}:${path} is left`);
-  }
-  return found;
 }

@@ -20,6 +20,7 @@ import { proveAll } from "../../src/engine/prove-all.js";
 import { grade, solutionScript, start, type Target } from "../../src/engine/run.js";
 import { fill, resolveVars } from "../../src/engine/vars.js";
 import { verifyTask } from "../../src/engine/verify.js";
+import { resetTimes } from "./reset.js";
 
 const say = (line: string) => console.log(line);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
@@ -98,7 +99,7 @@ async function gradeWithKubectl(tasks: Awaited<ReturnType<typeof loadCatalog>>["
         });
       } else if ("file" in check) {
         await readFile(join(vars.answers ?? "", check.file), "utf8").catch(() => "");
-      } else {
+      } else if ("nodeFile" in check) {
         await target.nodes?.read(check.nodeFile.node, check.nodeFile.path);
       }
     }
@@ -186,6 +187,10 @@ async function main(): Promise<void> {
     say(`  one kubectl per check, median of 3 ${seconds(median(kubectl))}`);
     say(
       `  ratio                             ${(median(kubectl) / median(engine)).toFixed(1)}×   (target ≥ 20×)`,
+    );
+    const resets = [...(await resetTimes(tasks, target)).values()];
+    say(
+      `reset of a solved task, median of ${resets.length} ${seconds(median(resets))}   (target ≤ 1s; max ${seconds(Math.max(...resets))})`,
     );
     await coldStart();
     await proofs(tasks, target);

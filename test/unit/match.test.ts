@@ -80,18 +80,41 @@ describe("match", () => {
     expect(match(want, pod)).toEqual([]);
   });
 
-  it("an unnamed wanted item matching no actual item is reported at its wanted index with the actual list", () => {
+  it("an unnamed wanted item matching no actual item names the nearest item and each field of it that differs", () => {
     const mismatches = match(
       { status: { conditions: [{ type: "PodScheduled" }, { type: "Ready", status: "True" }] } },
       pod,
     );
     expect(mismatches).toEqual([
       {
-        path: "status.conditions[1]",
-        found: pod.status.conditions,
+        path: "status.conditions",
         want: { type: "Ready", status: "True" },
-        message: "no item matches",
+        message: "no item matches; the nearest is [2]",
       },
+      { path: "status.conditions[2].status", found: "False", want: "True" },
+    ]);
+  });
+
+  it("the nearest item is the one with the fewest differences, and every differing field is reported", () => {
+    const ports = [
+      { containerPort: 9090, protocol: "UDP" },
+      { containerPort: 8080, protocol: "TCP", name: "web" },
+    ];
+    const mismatches = match({ ports: [{ containerPort: 80, protocol: "TCP" }] }, { ports });
+    expect(mismatches.map(formatMismatch)).toEqual([
+      'ports: no item matches; the nearest is [1] (want {"containerPort":80,"protocol":"TCP"})',
+      "ports[1].containerPort: found 8080, want 80",
+    ]);
+    const both = match({ ports: [{ containerPort: 80, protocol: "SCTP" }] }, { ports: ports.slice(0, 1) });
+    expect(both).toEqual([
+      { path: "ports[0].containerPort", found: 9090, want: 80 },
+      { path: "ports[0].protocol", found: "UDP", want: "SCTP" },
+    ]);
+  });
+
+  it("a wanted scalar missing from a list of scalars shows the whole list", () => {
+    expect(match({ args: ["infinity"] }, { args: ["sleep", "3600"] })).toEqual([
+      { path: "args[0]", found: ["sleep", "3600"], want: "infinity", message: "no item matches" },
     ]);
   });
 
@@ -166,10 +189,38 @@ describe("formatMismatch", () => {
     );
   });
 
-  it("truncates long values to about 80 characters", () => {
+  it("keeps a short long-value prefix when the difference is near the start", () => {
     const message = pod.status.containerStatuses[0].state.waiting.message;
     const text = formatMismatch({ path: "reason", found: message, want: "x" });
-    expect(text).toBe(`reason: found ${JSON.stringify(message).slice(0, 79)}…, want "x"`);
+    expect(text).toBe(`reason: found ${JSON.stringify(message).slice(0, 80)}…, want "x"`);
+  });
+
+  it("elides long values around their first difference, so the differing part always shows", () => {
+    const base = "a".repeat(120);
+    const text = formatMismatch({
+      path: "content",
+      found: `${base}PORT=8080${base}`,
+      want: `${base}PORT=80`,
+    });
+    expect(text).toContain("PORT=8080");
+    expect(text).toContain("PORT=80");
+    expect(text).toMatch(/^content: found …a+PORT=8080a+…, want …a+PORT=80"$/);
+  });
+
+  it("a differing port deep inside a long list item is shown, not cut off", () => {
+    const container = {
+      name: "web",
+      image: "registry.example.com/team/very-long-image-name:1.2.3",
+      env: [{ name: "A", value: "x".repeat(60) }],
+      ports: [{ containerPort: 8080, protocol: "TCP" }],
+    };
+    const reasons = match(
+      { containers: [{ image: container.image, ports: [{ containerPort: 80 }] }] },
+      {
+        containers: [container],
+      },
+    ).map(formatMismatch);
+    expect(reasons.some((r) => r.includes("found 8080, want 80"))).toBe(true);
   });
 
   it("shows a message alone, and found/want after it when present", () => {

@@ -48,6 +48,17 @@ describe("sharedStateReason", () => {
       "its solution labels nodes",
     ],
     [
+      "node taints the solution adds",
+      { cleanup: { nodeTaints: [{ node: "w", key: "k" }] } },
+      "its solution taints nodes",
+    ],
+    ["a node the solution cordons", { cleanup: { cordons: [{ node: "w" }] } }, "its solution cordons nodes"],
+    [
+      "a cluster-scoped object the solution creates",
+      { cleanup: { objects: [{ kind: "StorageClass", name: "fast" }] } },
+      "its solution creates a StorageClass, which is cluster-scoped",
+    ],
+    [
       "a check on a cluster-scoped kind",
       { checks: [{ title: "pv", points: 1, resource: { kind: "PersistentVolume", name: "v" } }] },
       "it checks a PersistentVolume, which is cluster-scoped",

@@ -1,0 +1,187 @@
+import { ClusterError } from "../errors.js";
+import {
+  type BeforeStart,
+  beforeStartAnnotation,
+  type CleanupAction,
+  type CleanupPlan,
+  describeAction,
+  type Observed,
+  recordBefore,
+  resetActions,
+  taskLabel,
+} from "./cleanup-plan.js";
+import type { ClusterWriter, KubeObject, NodeAccess, ServedKind } from "./ports.js";
+
+/** What setup and reset need of node access: files only. */
+export type NodeFiles = Pick<NodeAccess, "read" | "write" | "remove">;
+
+export interface CleanupEnv {
+  cluster: ClusterWriter;
+  nodes?: NodeFiles;
+}
+
+/** What Kubernetes itself puts in every namespace: not the task's, and recreated at once if deleted. */
+const builtIn: Record<string, string> = { ServiceAccount: "default", ConfigMap: "kube-root-ca.crt" };
+/** Events are the cluster's record, not the task's state; reset drops them but verify does not wait on them. */
+const isEvent = (kind: ServedKind) => kind.kind === "Event";
+
+/** The namespaced kinds reset empties: every one the server lets us list and delete. */
+function contentKinds(served: ServedKind[]): ServedKind[] {
+  return served.filter(
+    (k) => k.namespaced && !isEvent(k) && k.verbs.includes("list") && k.verbs.includes("deletecollection"),
+  );
+}
+
+/** Reads what the plan is about; `kinds` narrows which namespaced kinds are listed. */
+export async function observe(
+  plan: CleanupPlan,
+  env: CleanupEnv,
+  served: ServedKind[],
+  kinds?: ServedKind[],
+): Promise<Observed> {
+  const [nodes, files, objects, namespace] = await Promise.all([
+    env.cluster.list("v1", "Node"),
+    Promise.all(plan.nodeFiles.map((f) => env.nodes?.read(f.node, f.path))),
+    Promise.all(plan.objects.map((o) => objectsOf(o, env.cluster))),
+    env.cluster.get("v1", "Namespace", plan.namespace),
+  ]);
+  const ours = namespace?.metadata?.labels?.[taskLabel] === plan.taskId;
+  const contents = ours ? await namespaceContents(plan.namespace, env.cluster, kinds ?? served) : [];
+  return { nodes, files, objects, namespace, contents };
+}
+
+async function objectsOf(o: CleanupPlan["objects"][number], cluster: ClusterWriter): Promise<KubeObject[]> {
+  try {
+    if (o.name) {
+      const found = await cluster.get(o.apiVersion, o.kind, o.name, o.namespace);
+      return found ? [found] : [];
+    }
+    return await cluster.list(o.apiVersion, o.kind, o.namespace, o.selector);
+  } catch (err) {
+    // The kind is gone (its CRD was deleted), and every object of it with it.
+    if ((err as { status?: number }).status === 404) return [];
+    throw err;
+  }
+}
+
+export async function namespaceContents(
+  namespace: string,
+  cluster: ClusterWriter,
+  served: ServedKind[],
+): Promise<KubeObject[]> {
+  const lists = await inTurns(contentKinds(served), (k) =>
+    cluster.list(k.apiVersion, k.kind, namespace).catch(() => []),
+  );
+  return lists.flat().filter((o) => builtIn[o.kind ?? ""] !== o.metadata?.name);
+}
+
+/**
+ * A few requests at a time: a burst of thirty would open thirty TLS connections,
+ * where a few reused ones answer sooner on a busy machine.
+ */
+async function inTurns<T, R>(items: T[], work: (item: T) => Promise<R>, width = 6): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return results;
+}
+
+/** The record the last start left on the task namespace, if kubedrill made that namespace. */
+export function readRecord(plan: CleanupPlan, namespace: KubeObject | undefined): BeforeStart | undefined {
+  if (namespace?.metadata?.labels?.[taskLabel] !== plan.taskId) return undefined;
+  const text = namespace.metadata.annotations?.[beforeStartAnnotation];
+  return text ? (JSON.parse(text) as BeforeStart) : undefined;
+}
+
+/** Read before start changes anything (after its reset), so that reset can put it back. */
+export async function recordBeforeStart(plan: CleanupPlan, env: CleanupEnv): Promise<BeforeStart> {
+  const [nodes, files] = await Promise.all([
+    env.cluster.list("v1", "Node"),
+    Promise.all(plan.nodeFiles.map((f) => env.nodes?.read(f.node, f.path))),
+  ]);
+  return recordBefore(plan, nodes, files);
+}
+
+const settleTimeoutMs = 60_000;
+/** Kinds the built-in controllers create from others (a Deployment's ReplicaSets, a Service's EndpointSlices…). */
+const dependents = [
+  "Pod",
+  "ReplicaSet",
+  "Job",
+  "ControllerRevision",
+  "PersistentVolumeClaim",
+  "EndpointSlice",
+  "Endpoints",
+];
+
+/**
+ * Applies the plan until nothing is left to do: one pass usually, a few more
+ * while deleted objects finish going (finalizers, controllers catching up).
+ * Idempotent: a second run finds nothing to do.
+ */
+export async function applyPlan(plan: CleanupPlan, env: CleanupEnv, served: ServedKind[]): Promise<void> {
+  const reachable = env.nodes ? plan : { ...plan, nodeFiles: [] };
+  const deadline = Date.now() + settleTimeoutMs;
+  let record: BeforeStart | undefined;
+  // After the first full look, only kinds that held something, and what controllers make from them, are read again.
+  const seen = new Set(dependents);
+  for (let pass = 0; ; pass++) {
+    const kinds = pass === 0 ? undefined : served.filter((k) => seen.has(k.kind));
+    const now = await observe(reachable, env, served, kinds);
+    for (const object of now.contents) seen.add(object.kind ?? "");
+    if (pass === 0) record = readRecord(plan, now.namespace);
+    const actions = resetActions(reachable, record, now);
+    if (actions.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new ClusterError(
+        `reset of ${plan.taskId} did not finish within ${settleTimeoutMs / 1000}s: ${actions.map(describeAction).join("; ")}`,
+        undefined,
+        `see what holds it: kubectl -n ${plan.namespace} get all (a finalizer, or a controller outside the namespace)`,
+      );
+    }
+    if (pass > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await Promise.all(actions.map((a) => apply(a, env)));
+    if (pass === 0 && actions.some((a) => a.do === "empty-namespace")) await dropEvents(plan, env, served);
+  }
+}
+
+async function apply(action: CleanupAction, env: CleanupEnv): Promise<void> {
+  const { cluster, nodes } = env;
+  switch (action.do) {
+    case "write-file":
+      return nodes?.write(action.node, action.path, action.content);
+    case "remove-file":
+      return nodes?.remove(action.node, action.path);
+    case "patch-node":
+      await cluster.mergePatch("v1", "Node", action.node, action.patch);
+      return;
+    case "delete":
+      await cluster.delete(action.apiVersion, action.kind, action.name, action.namespace);
+      return;
+    case "patch-namespace":
+      await cluster.mergePatch("v1", "Namespace", action.namespace, action.patch);
+      return;
+    case "empty-namespace":
+      // Pods go at once: a practice reset need not wait out grace periods.
+      await Promise.all(
+        action.kinds.map(({ apiVersion, kind }) =>
+          cluster.deleteCollection(apiVersion, kind, {
+            namespace: action.namespace,
+            fieldSelector: builtIn[kind] ? `metadata.name!=${builtIn[kind]}` : undefined,
+            gracePeriodSeconds: kind === "Pod" ? 0 : undefined,
+          }),
+        ),
+      );
+  }
+}
+
+async function dropEvents(plan: CleanupPlan, env: CleanupEnv, served: ServedKind[]): Promise<void> {
+  const core = served.find((k) => k.apiVersion === "v1" && isEvent(k));
+  if (core) await env.cluster.deleteCollection("v1", "Event", { namespace: plan.namespace });
+}

@@ -1,0 +1,330 @@
+import type { NodePath, Task } from "../catalog/schema.js";
+import { apiVersionOf, type KubeObject, type ServedKind } from "./ports.js";
+import { fill, type Vars } from "./vars.js";
+
+/**
+ * What a task's start changes and what reset must undo, computed without a
+ * cluster: reset applies it, verify checks that nothing of it is left, and both
+ * read the cluster the same way (ADR 0004).
+ */
+
+export const managedBy = { "app.kubernetes.io/managed-by": "kubedrill" };
+export const taskLabel = "kubedrill.dev/task";
+/** On the task namespace: the state before start of everything reset restores (ADR 0004). */
+export const beforeStartAnnotation = "kubedrill.dev/before-start";
+
+/** Objects outside the task's namespace: one by name, or setup's by the task label. */
+export interface PlannedObjects {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name?: string;
+  selector?: string;
+}
+
+export interface NodeKey {
+  node?: string;
+  key: string;
+  /** Only setup changes it: without a record of its state before start, reset leaves it alone. */
+  fromSetup?: boolean;
+}
+
+export type PlannedFile = NodePath & { fromSetup?: boolean };
+
+export interface CleanupPlan {
+  taskId: string;
+  /** Emptied by reset when kubedrill made it; kept, so the next start need not wait for its deletion. */
+  namespace: string;
+  objects: PlannedObjects[];
+  /** Restored to their content before start (absent then: removed). */
+  nodeFiles: PlannedFile[];
+  nodeLabels: NodeKey[];
+  nodeTaints: NodeKey[];
+  /** Nodes whose spec.unschedulable reset restores. */
+  cordons: { node?: string }[];
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+}
+
+/** What start found before it changed anything; stored on the task namespace. */
+export interface BeforeStart {
+  files: { node: string; path: string; content?: string }[];
+  nodes: Record<string, { labels: Record<string, string | null>; taints: Taint[]; unschedulable?: boolean }>;
+}
+
+export const taskLabels = (taskId: string) => ({ ...managedBy, [taskLabel]: taskId });
+
+const unique = <T>(items: T[]) => [...new Map(items.map((i) => [JSON.stringify(i), i])).values()];
+
+/**
+ * Setup's entries, then cleanup's, once each. What the learner may change too
+ * is not setup's alone: without a record it is removed like cleanup's.
+ */
+function merged<T extends { fromSetup?: boolean }>(
+  fromSetup: T[],
+  fromCleanup: T[],
+  id: (t: T) => string,
+): T[] {
+  const byId = new Map<string, T>();
+  for (const entry of fromSetup) byId.set(id(entry), { ...entry, fromSetup: true });
+  for (const entry of fromCleanup) byId.set(id(entry), entry);
+  return [...byId.values()];
+}
+
+/**
+ * The plan of one task run. `setupObjects` are the manifests setup applies (vars
+ * not yet filled); `served` tells namespaced from cluster-scoped kinds. A kind
+ * not served yet (a CRD's, made by setup) is taken as namespaced: it goes with
+ * the namespace or with its CRD.
+ */
+export function cleanupPlan(
+  task: Task,
+  vars: Vars,
+  setupObjects: KubeObject[],
+  served: ServedKind[],
+): CleanupPlan {
+  const steps = fill(task.setup, vars);
+  const cleanup = fill(task.cleanup ?? {}, vars);
+  const scope = (apiVersion: string, kind: string) =>
+    served.find((s) => s.kind === kind && s.apiVersion === apiVersion)?.namespaced ?? true;
+  const fromSetup = fill(setupObjects, vars).flatMap((object): PlannedObjects[] => {
+    const kind = object.kind ?? "";
+    const apiVersion = apiVersionOf(kind, object.apiVersion);
+    const namespaced = scope(apiVersion, kind);
+    const namespace = object.metadata?.namespace;
+    if (namespaced && (namespace ?? task.namespace) === task.namespace) return [];
+    return [
+      {
+        apiVersion,
+        kind,
+        namespace: namespaced ? namespace : undefined,
+        selector: `${taskLabel}=${task.id}`,
+      },
+    ];
+  });
+  const named = (cleanup.objects ?? []).map(({ kind, apiVersion, name, namespace }) => {
+    const version = apiVersionOf(kind, apiVersion);
+    return {
+      apiVersion: version,
+      kind,
+      name,
+      namespace: scope(version, kind) ? (namespace ?? task.namespace) : undefined,
+    };
+  });
+  return {
+    taskId: task.id,
+    namespace: task.namespace,
+    objects: unique([...fromSetup, ...named]),
+    nodeFiles: merged<PlannedFile>(
+      steps.flatMap((s) =>
+        "writeNodeFile" in s ? [s.writeNodeFile] : "removeNodeFile" in s ? [s.removeNodeFile] : [],
+      ),
+      cleanup.nodeFiles ?? [],
+      (f) => `${f.node}:${f.path}`,
+    ).map(({ node, path, fromSetup }) => ({ node, path, ...(fromSetup ? { fromSetup } : {}) })),
+    nodeLabels: merged<NodeKey>(
+      steps.flatMap((s) =>
+        "labelNode" in s
+          ? Object.keys(s.labelNode.labels).map((key) => ({ node: s.labelNode.node, key }))
+          : [],
+      ),
+      cleanup.nodeLabels ?? [],
+      (l) => `${l.node ?? "*"}:${l.key}`,
+    ),
+    nodeTaints: unique(cleanup.nodeTaints ?? []),
+    cordons: unique(cleanup.cordons ?? []),
+  };
+}
+
+const nodeName = (node: KubeObject) => node.metadata?.name ?? "";
+const applies = (entry: { node?: string }, node: KubeObject) =>
+  entry.node === undefined || entry.node === nodeName(node);
+const taintsOf = (node: KubeObject) => (node.spec as { taints?: Taint[] } | undefined)?.taints ?? [];
+const unschedulableOf = (node: KubeObject) =>
+  (node.spec as { unschedulable?: boolean } | undefined)?.unschedulable === true;
+
+/** The state reset restores, read from the cluster before start changes it. */
+export function recordBefore(
+  plan: CleanupPlan,
+  nodes: KubeObject[],
+  files: (string | undefined)[],
+): BeforeStart {
+  const record: BeforeStart = {
+    files: plan.nodeFiles.map(({ node, path }, i) => ({ node, path, content: files[i] })),
+    nodes: {},
+  };
+  for (const node of nodes) {
+    const labels = plan.nodeLabels.filter((l) => applies(l, node)).map((l) => l.key);
+    const taintKeys = plan.nodeTaints.filter((t) => applies(t, node)).map((t) => t.key);
+    const cordoned = plan.cordons.some((c) => applies(c, node));
+    if (labels.length === 0 && taintKeys.length === 0 && !cordoned) continue;
+    record.nodes[nodeName(node)] = {
+      labels: Object.fromEntries(labels.map((key) => [key, node.metadata?.labels?.[key] ?? null])),
+      taints: taintsOf(node)
+        .filter((t) => taintKeys.includes(t.key))
+        .map(({ key, value, effect }) => ({ key, value, effect })),
+      ...(cordoned ? { unschedulable: unschedulableOf(node) } : {}),
+    };
+  }
+  return record;
+}
+
+/** What the cluster looks like now, as far as the plan is concerned. */
+export interface Observed {
+  nodes: KubeObject[];
+  /** Content of each plan.nodeFiles entry, in order (undefined: absent). */
+  files: (string | undefined)[];
+  /** What exists of each plan.objects entry, in order. */
+  objects: KubeObject[][];
+  /** The task namespace, when it exists. */
+  namespace?: KubeObject;
+  /** Objects inside the namespace, without what Kubernetes puts in every namespace. */
+  contents: KubeObject[];
+}
+
+export type CleanupAction =
+  | { do: "write-file"; node: string; path: string; content: string }
+  | { do: "remove-file"; node: string; path: string }
+  | { do: "patch-node"; node: string; patch: object; what: string[] }
+  | { do: "delete"; apiVersion: string; kind: string; namespace?: string; name: string }
+  | {
+      do: "empty-namespace";
+      namespace: string;
+      kinds: { apiVersion: string; kind: string; names: string[] }[];
+    }
+  | { do: "patch-namespace"; namespace: string; patch: object; what: string[] };
+
+/**
+ * What reset still has to do to bring the cluster back to `before` (no record:
+ * what the plan names is removed). Empty when reset is done: that is verify's test.
+ */
+export function resetActions(
+  plan: CleanupPlan,
+  before: BeforeStart | undefined,
+  now: Observed,
+): CleanupAction[] {
+  const actions: CleanupAction[] = [];
+  plan.nodeFiles.forEach(({ node, path, fromSetup }, i) => {
+    const recorded = before?.files.find((f) => f.node === node && f.path === path);
+    if (!recorded && fromSetup) return;
+    const want = recorded?.content;
+    if (now.files[i] === want) return;
+    actions.push(
+      want === undefined
+        ? { do: "remove-file", node, path }
+        : { do: "write-file", node, path, content: want },
+    );
+  });
+  for (const node of now.nodes) {
+    const action = nodeRestore(plan, before?.nodes[nodeName(node)], node);
+    if (action) actions.push(action);
+  }
+  plan.objects.forEach(({ apiVersion, kind, namespace }, i) => {
+    for (const object of now.objects[i] ?? []) {
+      actions.push({ do: "delete", apiVersion, kind, namespace, name: object.metadata?.name ?? "" });
+    }
+  });
+  if (now.namespace?.metadata?.labels?.[taskLabel] !== plan.taskId) return actions;
+  const kinds = new Map<string, { apiVersion: string; kind: string; names: string[] }>();
+  for (const object of now.contents) {
+    const key = `${object.apiVersion}/${object.kind}`;
+    const entry = kinds.get(key) ?? {
+      apiVersion: object.apiVersion ?? "v1",
+      kind: object.kind ?? "",
+      names: [],
+    };
+    entry.names.push(object.metadata?.name ?? "");
+    kinds.set(key, entry);
+  }
+  if (kinds.size > 0)
+    actions.push({ do: "empty-namespace", namespace: plan.namespace, kinds: [...kinds.values()] });
+  const metadata = namespaceRestore(plan, now.namespace);
+  if (metadata) actions.push(metadata);
+  return actions;
+}
+
+function nodeRestore(
+  plan: CleanupPlan,
+  before: BeforeStart["nodes"][string] | undefined,
+  node: KubeObject,
+): CleanupAction | undefined {
+  const what: string[] = [];
+  const labels: Record<string, string | null> = {};
+  for (const { key, fromSetup } of plan.nodeLabels.filter((l) => applies(l, node))) {
+    if (fromSetup && !(before && key in before.labels)) continue;
+    const want = before?.labels[key] ?? null;
+    const found = node.metadata?.labels?.[key] ?? null;
+    if (found === want) continue;
+    labels[key] = want;
+    what.push(
+      `label ${key}${found === null ? " is missing" : `=${found}`}${want === null ? "" : ` (want ${want})`}`,
+    );
+  }
+  const spec: Record<string, unknown> = {};
+  const keys = plan.nodeTaints.filter((t) => applies(t, node)).map((t) => t.key);
+  if (keys.length > 0) {
+    const show = (taints: Taint[]) =>
+      taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`).sort();
+    const found = taintsOf(node).filter((t) => keys.includes(t.key));
+    const want = before?.taints ?? [];
+    if (JSON.stringify(show(found)) !== JSON.stringify(show(want))) {
+      const taints = [...taintsOf(node).filter((t) => !keys.includes(t.key)), ...want];
+      spec.taints = taints.length > 0 ? taints : null;
+      what.push(`taints ${show(found).join(", ") || "none"} (want ${show(want).join(", ") || "none"})`);
+    }
+  }
+  if (plan.cordons.some((c) => applies(c, node))) {
+    const want = before?.unschedulable ?? false;
+    if (unschedulableOf(node) !== want) {
+      spec.unschedulable = want ? true : null;
+      what.push(want ? "is schedulable (want cordoned)" : "is cordoned");
+    }
+  }
+  if (what.length === 0) return undefined;
+  const patch = {
+    ...(Object.keys(labels).length ? { metadata: { labels } } : {}),
+    ...(Object.keys(spec).length ? { spec } : {}),
+  };
+  return { do: "patch-node", node: nodeName(node), patch, what };
+}
+
+/** The namespace keeps only kubedrill's labels and the before-start record. */
+function namespaceRestore(plan: CleanupPlan, namespace: KubeObject | undefined): CleanupAction | undefined {
+  const keep = taskLabels(plan.taskId);
+  const labels = Object.keys(namespace?.metadata?.labels ?? {}).filter(
+    (key) => !(key in keep) && key !== "kubernetes.io/metadata.name",
+  );
+  const annotations = Object.keys(namespace?.metadata?.annotations ?? {}).filter(
+    (key) => key !== beforeStartAnnotation,
+  );
+  if (labels.length === 0 && annotations.length === 0) return undefined;
+  const drop = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, null]));
+  return {
+    do: "patch-namespace",
+    namespace: plan.namespace,
+    patch: { metadata: { labels: drop(labels), annotations: drop(annotations) } },
+    what: [...labels.map((k) => `label ${k}`), ...annotations.map((k) => `annotation ${k}`)],
+  };
+}
+
+/** One line per action, as verify reports what reset left. */
+export function describeAction(action: CleanupAction): string {
+  switch (action.do) {
+    case "write-file":
+      return `${action.node}:${action.path} differs from its content before start`;
+    case "remove-file":
+      return `${action.node}:${action.path} is left`;
+    case "patch-node":
+      return `node ${action.node}: ${action.what.join("; ")}`;
+    case "delete":
+      return `${action.kind} ${action.namespace ? `${action.namespace}/` : ""}${action.name} is left`;
+    case "empty-namespace":
+      return `namespace ${action.namespace} still holds ${action.kinds.map((k) => `${k.kind} ${k.names.join(", ")}`).join("; ")}`;
+    case "patch-namespace":
+      return `namespace ${action.namespace} keeps ${action.what.join(", ")}`;
+  }
+}

@@ -1,0 +1,68 @@
+import { type CleanupPlan, taskLabel } from "./cleanup-plan.js";
+import { apiVersionOf, type ClusterReader, type KubeObject, type ServedKind } from "./ports.js";
+
+/**
+ * Verify's second look: every cluster-scoped object before start and after reset.
+ * A task whose solution makes one (a StorageClass, a ClusterRole) must name it in
+ * `cleanup.objects`, or practice clusters fill up with the leftovers of attempts.
+ */
+
+/** Kinds whose objects the cluster makes and removes by itself, e.g. an IPAddress per Service. */
+const clusterMade = new Set([
+  "Node",
+  "CSINode",
+  "VolumeAttachment",
+  "APIService",
+  "IPAddress",
+  "ServiceCIDR",
+  "ComponentStatus",
+]);
+
+export async function clusterScopedObjects(
+  cluster: ClusterReader,
+  served: ServedKind[],
+): Promise<KubeObject[]> {
+  const kinds = served.filter((k) => !k.namespaced && k.verbs.includes("list") && !clusterMade.has(k.kind));
+  const lists = await Promise.all(kinds.map((k) => cluster.list(k.apiVersion, k.kind).catch(() => [])));
+  return lists.flat();
+}
+
+const identity = (o: KubeObject) => `${o.apiVersion}|${o.kind}|${o.metadata?.name}`;
+
+/** A kubelet's certificate request, not something a task made. */
+const isNodeCsr = (o: KubeObject) =>
+  o.kind === "CertificateSigningRequest" &&
+  /^system:(node|bootstrap):/.test((o.spec as { username?: string } | undefined)?.username ?? "");
+
+/**
+ * The cluster-scoped objects after reset that were not there before start,
+ * without the task's own namespace (reset keeps it, emptied) and without what
+ * another task's setup labeled (verify runs tasks side by side).
+ */
+export function leftBehind(plan: CleanupPlan, before: KubeObject[], after: KubeObject[]): KubeObject[] {
+  const existed = new Set(before.map(identity));
+  return after.filter((o) => {
+    if (existed.has(identity(o)) || isNodeCsr(o)) return false;
+    if (o.kind === "Namespace" && o.metadata?.name === plan.namespace) return false;
+    const owner = o.metadata?.labels?.[taskLabel];
+    return owner === undefined || owner === plan.taskId;
+  });
+}
+
+/** Still going away by itself: being deleted, or a released volume whose provisioner deletes it. */
+export function isGoing(o: KubeObject): boolean {
+  if (o.metadata?.deletionTimestamp) return true;
+  const spec = o.spec as { persistentVolumeReclaimPolicy?: string } | undefined;
+  const phase = (o.status as { phase?: string } | undefined)?.phase;
+  return (
+    o.kind === "PersistentVolume" && spec?.persistentVolumeReclaimPolicy === "Delete" && phase !== "Available"
+  );
+}
+
+/** Names the object and says how the task author makes reset remove it. */
+export function leftoverProblem(o: KubeObject): string {
+  const kind = o.kind ?? "";
+  const name = o.metadata?.name ?? "";
+  const version = o.apiVersion && o.apiVersion !== apiVersionOf(kind) ? `, apiVersion: ${o.apiVersion}` : "";
+  return `${kind} ${name} is left after reset: the solution creates it and reset does not remove it — add it to the task's cleanup: { objects: [{ kind: ${kind}, name: ${name}${version} }] }`;
+}

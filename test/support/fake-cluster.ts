@@ -1,0 +1,145 @@
+import type { NodeFiles } from "../../src/engine/cleanup-apply.js";
+import type { ClusterWriter, KubeObject, ServedKind } from "../../src/engine/ports.js";
+
+/**
+ * A cluster as plain objects in memory, for unit tests of the cleanup plan's
+ * reset and record: it writes, but grades nothing (grading is tested against
+ * the real local cluster).
+ */
+export class FakeCluster implements ClusterWriter {
+  readonly objects: KubeObject[] = [];
+  /** Every write, in order, e.g. "delete Pod pods-x/web". */
+  readonly writes: string[] = [];
+
+  constructor(readonly served: ServedKind[]) {}
+
+  async servedKinds() {
+    return this.served;
+  }
+
+  async resource(apiVersion: string, kind: string) {
+    const found = this.served.find((k) => k.apiVersion === apiVersion && k.kind === kind);
+    if (!found) throw Object.assign(new Error(`no kind ${kind}`), { status: 404 });
+    return { namespaced: found.namespaced };
+  }
+
+  private matches(o: KubeObject, apiVersion: string, kind: string, namespace?: string) {
+    return (
+      o.apiVersion === apiVersion &&
+      o.kind === kind &&
+      (namespace === undefined || o.metadata?.namespace === namespace)
+    );
+  }
+
+  async list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string) {
+    const [key, value] = labelSelector?.split("=") ?? [];
+    return structuredClone(
+      this.objects.filter(
+        (o) =>
+          this.matches(o, apiVersion, kind, namespace) &&
+          (key === undefined || o.metadata?.labels?.[key] === value),
+      ),
+    );
+  }
+
+  async get(apiVersion: string, kind: string, name: string, namespace?: string) {
+    return (await this.list(apiVersion, kind, namespace)).find((o) => o.metadata?.name === name);
+  }
+
+  private find(apiVersion: string, kind: string, name: string, namespace?: string) {
+    return this.objects.find(
+      (o) => this.matches(o, apiVersion, kind, namespace) && o.metadata?.name === name,
+    );
+  }
+
+  async apply(object: KubeObject) {
+    this.writes.push(`apply ${object.kind} ${object.metadata?.name}`);
+    const { apiVersion = "", kind = "", metadata = {} } = object;
+    const current = this.find(apiVersion, kind, metadata.name ?? "", metadata.namespace);
+    if (current) {
+      mergeInto(current, object);
+      return structuredClone(current);
+    }
+    const created = structuredClone({
+      ...object,
+      metadata: { ...metadata, uid: `uid-${this.objects.length}` },
+    });
+    this.objects.push(created);
+    return structuredClone(created);
+  }
+
+  async mergePatch(apiVersion: string, kind: string, name: string, patch: unknown, namespace?: string) {
+    this.writes.push(`patch ${kind} ${name} ${JSON.stringify(patch)}`);
+    const current = this.find(apiVersion, kind, name, namespace);
+    if (!current) throw Object.assign(new Error(`${kind} ${name} not found`), { status: 404 });
+    mergeInto(current, patch as Record<string, unknown>);
+    return structuredClone(current);
+  }
+
+  async delete(apiVersion: string, kind: string, name: string, namespace?: string) {
+    this.writes.push(`delete ${kind} ${namespace ? `${namespace}/` : ""}${name}`);
+    const current = this.find(apiVersion, kind, name, namespace);
+    if (current) this.objects.splice(this.objects.indexOf(current), 1);
+    return current !== undefined;
+  }
+
+  async deleteCollection(
+    apiVersion: string,
+    kind: string,
+    options: { namespace?: string; fieldSelector?: string },
+  ) {
+    this.writes.push(`delete every ${kind} in ${options.namespace}`);
+    const keep = options.fieldSelector?.replace("metadata.name!=", "");
+    for (const o of await this.list(apiVersion, kind, options.namespace)) {
+      if (o.metadata?.name !== keep)
+        await this.delete(apiVersion, kind, o.metadata?.name ?? "", options.namespace);
+    }
+  }
+}
+
+/** JSON merge patch (RFC 7386): null removes, objects merge, everything else replaces. */
+function mergeInto(target: Record<string, unknown>, patch: Record<string, unknown>) {
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete target[key];
+    else if (typeof value === "object" && !Array.isArray(value)) {
+      if (typeof target[key] !== "object" || target[key] === null) target[key] = {};
+      mergeInto(target[key] as Record<string, unknown>, value as Record<string, unknown>);
+    } else target[key] = structuredClone(value);
+  }
+}
+
+/** Node files as a map of "node:path" to content. */
+export class FakeNodes implements NodeFiles {
+  readonly files = new Map<string, string>();
+
+  async read(node: string, path: string) {
+    return this.files.get(`${node}:${path}`);
+  }
+
+  async write(node: string, path: string, content: string) {
+    this.files.set(`${node}:${path}`, content);
+  }
+
+  async remove(node: string, path: string) {
+    this.files.delete(`${node}:${path}`);
+  }
+}
+
+const kind = (apiVersion: string, k: string, namespaced: boolean): ServedKind => ({
+  apiVersion,
+  kind: k,
+  namespaced,
+  verbs: ["list", "get", "create", "delete", "deletecollection"],
+});
+
+/** A few kinds of each scope, as a real API server serves them. */
+export const servedKinds: ServedKind[] = [
+  kind("v1", "Pod", true),
+  kind("v1", "ConfigMap", true),
+  kind("v1", "ServiceAccount", true),
+  kind("v1", "Event", true),
+  kind("v1", "Namespace", false),
+  kind("v1", "Node", false),
+  kind("storage.k8s.io/v1", "StorageClass", false),
+  kind("rbac.authorization.k8s.io/v1", "ClusterRole", false),
+];

@@ -1,0 +1,219 @@
+import { readFileSync } from "node:fs";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { LoadedTask } from "../../src/catalog/load.js";
+import { taskSchema } from "../../src/catalog/schema.js";
+import { readRecord } from "../../src/engine/cleanup-apply.js";
+import {
+  beforeStartAnnotation,
+  cleanupPlan,
+  describeAction,
+  resetActions,
+  taskLabel,
+} from "../../src/engine/cleanup-plan.js";
+import type { KubeObject } from "../../src/engine/ports.js";
+import { planTask, resetTask, startTask } from "../../src/engine/setup.js";
+import { leftovers } from "../../src/engine/verify.js";
+import { FakeCluster, FakeNodes, servedKinds } from "../support/fake-cluster.js";
+
+// The nodes of the local cluster, as `kubectl get nodes -o json` printed them.
+const realNodes = (
+  JSON.parse(readFileSync(new URL("../fixtures/local-nodes.json", import.meta.url), "utf8")) as {
+    items: KubeObject[];
+  }
+).items;
+const worker = "kubedrill-worker";
+const vars = { worker, namespace: "drill", taskId: "drill-task", suffix: "x" };
+
+const task = taskSchema.parse({
+  id: "drill-task",
+  title: "A task that touches everything reset restores",
+  domain: "architecture",
+  difficulty: "hard",
+  minutes: 5,
+  namespace: "drill",
+  description: "d",
+  setup: [
+    { writeNodeFile: { node: "{{worker}}", path: "/etc/kubernetes/kubelet.conf", content: "broken" } },
+    { writeNodeFile: { node: "{{worker}}", path: "/etc/new.txt", content: "new" } },
+    { labelNode: { node: "{{worker}}", labels: { disktype: "hdd", "kubernetes.io/os": null } } },
+    {
+      apply: {
+        manifest: [
+          { apiVersion: "v1", kind: "Pod", metadata: { name: "web" } },
+          { kind: "StorageClass", metadata: { name: "slow-{{suffix}}" }, provisioner: "none" },
+        ],
+      },
+    },
+  ],
+  checks: [{ title: "t", resource: { kind: "Pod", name: "web" } }],
+  cleanup: {
+    objects: [{ kind: "ClusterRole", name: "reader-{{suffix}}" }],
+    nodeLabels: [{ key: "team" }],
+    nodeTaints: [{ node: "{{worker}}", key: "gpu" }],
+    cordons: [{ node: "{{worker}}" }],
+  },
+  solution: "true",
+});
+const loaded: LoadedTask = { task, dir: "/nonexistent", file: "/nonexistent/task.yaml" };
+
+describe("cleanup plan", () => {
+  it("lists what setup and cleanup touch outside the namespace, with vars filled", () => {
+    const plan = cleanupPlan(
+      task,
+      vars,
+      [{ kind: "StorageClass", metadata: { name: "slow-{{suffix}}" } }],
+      servedKinds,
+    );
+    expect(plan.objects).toEqual([
+      { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", selector: `${taskLabel}=drill-task` },
+      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", name: "reader-x" },
+    ]);
+    expect(plan.nodeFiles).toEqual([
+      { node: worker, path: "/etc/kubernetes/kubelet.conf", fromSetup: true },
+      { node: worker, path: "/etc/new.txt", fromSetup: true },
+    ]);
+    expect(plan.nodeLabels).toEqual([
+      { node: worker, key: "disktype", fromSetup: true },
+      { node: worker, key: "kubernetes.io/os", fromSetup: true },
+      { key: "team" },
+    ]);
+    expect(plan.nodeTaints).toEqual([{ node: worker, key: "gpu" }]);
+    expect(plan.cordons).toEqual([{ node: worker }]);
+  });
+
+  it("leaves namespaced setup objects in the task's namespace to the namespace", () => {
+    const plan = cleanupPlan(
+      task,
+      vars,
+      [{ apiVersion: "v1", kind: "Pod", metadata: { name: "web" } }],
+      servedKinds,
+    );
+    expect(plan.objects.map((o) => o.kind)).toEqual(["ClusterRole"]);
+  });
+});
+
+describe("start records, reset restores (against a fake writer)", () => {
+  let cluster: FakeCluster;
+  let nodes: FakeNodes;
+  const env = () => ({ cluster, nodes, vars });
+  const nodeState = async () => cluster.list("v1", "Node");
+
+  beforeEach(() => {
+    cluster = new FakeCluster(servedKinds);
+    cluster.objects.push(...structuredClone(realNodes));
+    cluster.objects.push({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "kube-root-ca.crt", namespace: "drill" },
+    });
+    nodes = new FakeNodes();
+    nodes.files.set(`${worker}:/etc/kubernetes/kubelet.conf`, "the original");
+  });
+
+  /** What a solution might do: every change the plan has to undo. */
+  async function solve() {
+    await cluster.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "extra", namespace: "drill" } });
+    await cluster.apply({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: "reader-x" },
+    });
+    await cluster.mergePatch("v1", "Node", worker, {
+      metadata: { labels: { team: "a" } },
+      spec: { unschedulable: true, taints: [{ key: "gpu", value: "yes", effect: "NoSchedule" }] },
+    });
+    await cluster.mergePatch("v1", "Namespace", "drill", { metadata: { labels: { env: "prod" } } });
+  }
+
+  it("brings nodes, node files and cluster objects back to their state before start", async () => {
+    const nodesBefore = await nodeState();
+    const clusterRolesBefore = await cluster.list("rbac.authorization.k8s.io/v1", "ClusterRole");
+    await startTask(loaded, env());
+    expect(nodes.files.get(`${worker}:/etc/kubernetes/kubelet.conf`)).toBe("broken");
+    expect((await cluster.get("v1", "Node", worker))?.metadata?.labels?.disktype).toBe("hdd");
+    await solve();
+
+    await resetTask(loaded, env());
+
+    expect(await nodeState()).toEqual(nodesBefore);
+    expect(nodes.files).toEqual(new Map([[`${worker}:/etc/kubernetes/kubelet.conf`, "the original"]]));
+    expect(await cluster.list("storage.k8s.io/v1", "StorageClass")).toEqual([]);
+    expect(await cluster.list("rbac.authorization.k8s.io/v1", "ClusterRole")).toEqual(clusterRolesBefore);
+    expect((await cluster.list("v1", "Pod", "drill")).map((p) => p.metadata?.name)).toEqual([]);
+    // Kept, so that the next start need not wait: only kubedrill's labels and the record remain.
+    const namespace = await cluster.get("v1", "Namespace", "drill");
+    expect(Object.keys(namespace?.metadata?.labels ?? {})).toEqual([
+      "app.kubernetes.io/managed-by",
+      taskLabel,
+    ]);
+    expect(Object.keys(namespace?.metadata?.annotations ?? {})).toEqual([beforeStartAnnotation]);
+    expect(await cluster.list("v1", "ConfigMap", "drill")).toHaveLength(1);
+  });
+
+  it("is idempotent: a second reset writes nothing, and verify finds nothing left", async () => {
+    await startTask(loaded, env());
+    await solve();
+    await resetTask(loaded, env());
+    const writes = cluster.writes.length;
+    await resetTask(loaded, env());
+    expect(cluster.writes.slice(writes)).toEqual([]);
+    const { plan } = await planTask(loaded, env());
+    const record = readRecord(plan, await cluster.get("v1", "Namespace", "drill"));
+    expect(await leftovers(plan, record, env())).toEqual([]);
+  });
+
+  it("a second start restores before it records, so the record stays the state before the first", async () => {
+    const nodesBefore = await nodeState();
+    await startTask(loaded, env());
+    await solve();
+    await startTask(loaded, env());
+    await resetTask(loaded, env());
+    expect(await nodeState()).toEqual(nodesBefore);
+    expect(nodes.files.get(`${worker}:/etc/kubernetes/kubelet.conf`)).toBe("the original");
+  });
+
+  it("verify names what reset would still have to do", async () => {
+    await startTask(loaded, env());
+    await solve();
+    const { plan } = await planTask(loaded, env());
+    const record = readRecord(plan, await cluster.get("v1", "Namespace", "drill"));
+    expect(await leftovers(plan, record, env())).toEqual([
+      `after reset, ${worker}:/etc/kubernetes/kubelet.conf differs from its content before start`,
+      `after reset, ${worker}:/etc/new.txt is left`,
+      `after reset, node ${worker}: label disktype=hdd; label kubernetes.io/os is missing (want linux); label team=a; taints gpu=yes:NoSchedule (want none); is cordoned`,
+      "after reset, StorageClass slow-x is left",
+      "after reset, ClusterRole reader-x is left",
+      "after reset, namespace drill still holds Pod web, extra",
+      "after reset, namespace drill keeps label env, annotation kubedrill.dev/setup-uids",
+    ]);
+  });
+
+  it("without a record (the namespace was deleted by hand) removes what cleanup names, leaves setup's alone", async () => {
+    await startTask(loaded, env());
+    await solve();
+    await cluster.delete("v1", "Namespace", "drill");
+    await resetTask(loaded, env());
+    const node = await cluster.get("v1", "Node", worker);
+    expect(node?.metadata?.labels?.team).toBeUndefined();
+    expect(node?.metadata?.labels?.disktype).toBe("hdd");
+    expect(node?.spec).toEqual({});
+    // Removing it could break the node more than the task did: its content before start is unknown.
+    expect(nodes.files.get(`${worker}:/etc/kubernetes/kubelet.conf`)).toBe("broken");
+  });
+
+  it("leaves a namespace kubedrill did not make alone", async () => {
+    await cluster.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "drill" } });
+    await cluster.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "users", namespace: "drill" } });
+    await resetTask(loaded, env());
+    expect(await cluster.list("v1", "Pod", "drill")).toHaveLength(1);
+  });
+
+  it("describes each action as one line", () => {
+    const plan = cleanupPlan(task, vars, [], servedKinds);
+    const record = { files: plan.nodeFiles.map(({ node, path }) => ({ node, path })), nodes: {} };
+    const now = { nodes: [], files: ["x", undefined], objects: [], contents: [] };
+    expect(resetActions(plan, record, now).map(describeAction)).toEqual([
+      `${worker}:/etc/kubernetes/kubelet.conf is left`,
+    ]);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { taskSchema } from "../../src/catalog/schema.js";
+import { cleanupPlan, taskLabel } from "../../src/engine/cleanup-plan.js";
+import { isGoing, leftBehind, leftoverProblem } from "../../src/engine/cleanup-scan.js";
+import type { KubeObject } from "../../src/engine/ports.js";
+
+const task = taskSchema.parse({
+  id: "sc-task",
+  title: "t",
+  domain: "storage",
+  difficulty: "easy",
+  minutes: 1,
+  namespace: "sc-ns",
+  description: "d",
+  checks: [{ title: "t", resource: { kind: "Pod", name: "p" } }],
+  solution: "true",
+});
+const plan = cleanupPlan(task, {}, [], []);
+const object = (apiVersion: string, kind: string, name: string, more: object = {}): KubeObject => ({
+  apiVersion,
+  kind,
+  metadata: { name },
+  ...more,
+});
+const standard = object("storage.k8s.io/v1", "StorageClass", "standard");
+
+describe("cluster-scoped leftovers", () => {
+  it("names what is new after reset, and not what was there before start", () => {
+    const fast = object("storage.k8s.io/v1", "StorageClass", "fast");
+    expect(leftBehind(plan, [standard], [standard, fast])).toEqual([fast]);
+  });
+
+  it("leaves out the task's own namespace, another task's labeled objects and kubelets' certificate requests", () => {
+    const after = [
+      object("v1", "Namespace", "sc-ns"),
+      object("scheduling.k8s.io/v1", "PriorityClass", "other", {
+        metadata: { name: "other", labels: { [taskLabel]: "another-task" } },
+      }),
+      object("certificates.k8s.io/v1", "CertificateSigningRequest", "csr-x", {
+        spec: { username: "system:node:kubedrill-worker" },
+      }),
+    ];
+    expect(leftBehind(plan, [], after)).toEqual([]);
+  });
+
+  it("counts a learner's certificate request and another namespace", () => {
+    const csr = object("certificates.k8s.io/v1", "CertificateSigningRequest", "alice", {
+      spec: { username: "kubernetes-admin" },
+    });
+    const ns = object("v1", "Namespace", "elsewhere");
+    expect(leftBehind(plan, [], [csr, ns])).toEqual([csr, ns]);
+  });
+
+  it("says what to add to cleanup", () => {
+    expect(leftoverProblem(object("storage.k8s.io/v1", "StorageClass", "fast"))).toBe(
+      "StorageClass fast is left after reset: the solution creates it and reset does not remove it — add it to the task's cleanup: { objects: [{ kind: StorageClass, name: fast }] }",
+    );
+    expect(leftoverProblem(object("example.com/v1", "Widget", "w"))).toContain(
+      "{ kind: Widget, name: w, apiVersion: example.com/v1 }",
+    );
+  });
+
+  it("waits only for what is going away by itself", () => {
+    expect(isGoing(standard)).toBe(false);
+    expect(isGoing(object("v1", "Namespace", "x", { metadata: { name: "x", deletionTimestamp: "t" } }))).toBe(
+      true,
+    );
+    const released = { spec: { persistentVolumeReclaimPolicy: "Delete" }, status: { phase: "Released" } };
+    expect(isGoing(object("v1", "PersistentVolume", "pv", released))).toBe(true);
+    const retained = { spec: { persistentVolumeReclaimPolicy: "Retain" }, status: { phase: "Released" } };
+    expect(isGoing(object("v1", "PersistentVolume", "pv", retained))).toBe(false);
+  });
+});

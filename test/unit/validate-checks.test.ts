@@ -1,0 +1,60 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadTask } from "../../src/catalog/load.js";
+import { formatProblem } from "../../src/errors.js";
+
+async function problemsOf(checks: string): Promise<string[]> {
+  const dir = join(await mkdtemp(join(tmpdir(), "kubedrill-validate-")), "t");
+  await mkdir(dir);
+  const file = join(dir, "task.yaml");
+  await writeFile(
+    file,
+    `id: t
+title: T
+domain: workloads
+difficulty: easy
+minutes: 1
+namespace: t
+description: d
+checks:
+${checks}
+solution: "true"
+`,
+  );
+  const result = await loadTask(file);
+  return result.ok ? [] : result.problems.map((p) => formatProblem(p).replace(`${file}:`, ""));
+}
+
+describe("validate › access, selection and notPattern", () => {
+  it("accepts an access check as the issue writes it, and a kind alone as a selection", async () => {
+    expect(
+      await problemsOf(`  - title: a
+    access: { as: { serviceAccount: robot }, can: [get], resource: pods, allowed: true }
+  - title: b
+    resource: { kind: NetworkPolicy }
+    expect: objects.size() > 0`),
+    ).toEqual([]);
+  });
+
+  it("rejects name with ownedBy, an invalid notPattern, and an access check without verbs", async () => {
+    const problems = await problemsOf(`  - title: a
+    resource: { kind: Pod, name: web, ownedBy: { kind: Deployment, name: web } }
+  - title: b
+    file: x.txt
+    notPattern: "(unclosed"
+  - title: c
+    access: { as: { serviceAccount: robot }, can: [], resource: pods }`);
+    expect(problems.join("\n")).toMatch(/checks\[2\]\.access\.can: Too small/);
+    // Schema problems come first; semantic ones only for a task the schema accepts.
+    const semantic = await problemsOf(`  - title: a
+    resource: { kind: Pod, name: web, ownedBy: { kind: Deployment, name: web } }
+  - title: b
+    file: x.txt
+    notPattern: "(unclosed"`);
+    expect(semantic).toHaveLength(2);
+    expect(semantic[0]).toMatch(/checks\[0\]\.resource: name and ownedBy exclude each other/);
+    expect(semantic[1]).toMatch(/checks\[1\]\.notPattern: .*Invalid regular expression/);
+  });
+});
