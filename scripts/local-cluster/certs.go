@@ -17,9 +17,13 @@ import (
 	"time"
 )
 
-// runCerts writes the cluster's PKI into --dir once: a CA, the API server's
-// serving certificate, an admin client certificate in system:masters (used by the
-// learner's kubeconfig and by the other components) and the service-account key.
+// runCerts writes the cluster's PKI into --dir once, laid out as kubeadm lays out
+// /etc/kubernetes/pki: the cluster CA and the API server's serving certificate, the
+// service-account key pair, a separate etcd CA with etcd's server, peer and
+// healthcheck-client certificates, and the API server's etcd client certificate.
+// kubedrill adds admin.crt, a system:masters client certificate (kubeadm puts the
+// same into admin.conf). The files are written to a sibling folder and renamed into
+// place, so an interrupted run never leaves half a PKI.
 func runCerts() int {
 	fs := flag.NewFlagSet("certs", flag.ContinueOnError)
 	dir := fs.String("dir", "", "folder for the PKI files")
@@ -27,51 +31,76 @@ func runCerts() int {
 		fmt.Fprintln(os.Stderr, "usage: kubedrill-cluster certs --dir DIR")
 		return 2
 	}
-	if _, err := os.Stat(filepath.Join(*dir, "admin.crt")); err == nil {
+	if _, err := os.Stat(filepath.Join(*dir, "etcd", "ca.crt")); err == nil {
 		return 0
 	}
-	if err := writePKI(*dir); err != nil {
+	partial := *dir + ".partial"
+	if err := os.RemoveAll(partial); err != nil {
+		fmt.Fprintln(os.Stderr, "certs:", err)
+		return 1
+	}
+	if err := writePKI(partial); err != nil {
+		fmt.Fprintln(os.Stderr, "certs:", err)
+		return 1
+	}
+	if err := os.RemoveAll(*dir); err != nil {
+		fmt.Fprintln(os.Stderr, "certs:", err)
+		return 1
+	}
+	if err := os.Rename(partial, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "certs:", err)
 		return 1
 	}
 	return 0
 }
 
+var (
+	serverUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	clientUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	bothUsages  = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
+	loopbackIPs = []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")}
+)
+
+func leaf(cn string, org []string, usage []x509.ExtKeyUsage, dns []string, ips []net.IP) *x509.Certificate {
+	return &x509.Certificate{
+		Subject:     pkix.Name{CommonName: cn, Organization: org},
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage: usage,
+		DNSNames:    dns,
+		IPAddresses: ips,
+	}
+}
+
 func writePKI(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "etcd"), 0o700); err != nil {
 		return err
 	}
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caCert, caKey, err := newCA(dir, "ca", "kubernetes")
 	if err != nil {
 		return err
 	}
-	caTemplate := &x509.Certificate{
-		Subject:               pkix.Name{CommonName: "kubedrill-ca"},
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	caCert, err := issue(dir, "ca", caTemplate, nil, caKey, caKey)
+	etcdCert, etcdKey, err := newCA(dir, "etcd/ca", "etcd-ca")
 	if err != nil {
 		return err
 	}
-	serving := &x509.Certificate{
-		Subject:     pkix.Name{CommonName: "kube-apiserver"},
-		KeyUsage:    x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:    []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"},
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1"), net.ParseIP("10.96.0.1")},
+	apiserverDNS := []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "kubedrill-control-plane"}
+	leaves := []struct {
+		name     string
+		template *x509.Certificate
+		ca       *x509.Certificate
+		key      *ecdsa.PrivateKey
+	}{
+		{"apiserver", leaf("kube-apiserver", nil, serverUsage, apiserverDNS, append(loopbackIPs, net.ParseIP("10.96.0.1"))), caCert, caKey},
+		{"admin", leaf("kubernetes-admin", []string{"system:masters"}, clientUsage, nil, nil), caCert, caKey},
+		{"apiserver-etcd-client", leaf("kube-apiserver-etcd-client", nil, clientUsage, nil, nil), etcdCert, etcdKey},
+		{"etcd/server", leaf("kubedrill-control-plane", nil, bothUsages, []string{"localhost", "kubedrill-control-plane"}, loopbackIPs), etcdCert, etcdKey},
+		{"etcd/peer", leaf("kubedrill-control-plane", nil, bothUsages, []string{"localhost", "kubedrill-control-plane"}, loopbackIPs), etcdCert, etcdKey},
+		{"etcd/healthcheck-client", leaf("kube-etcd-healthcheck-client", nil, clientUsage, nil, nil), etcdCert, etcdKey},
 	}
-	if err := issueLeaf(dir, "apiserver", serving, caCert, caKey); err != nil {
-		return err
-	}
-	admin := &x509.Certificate{
-		Subject:     pkix.Name{CommonName: "kubernetes-admin", Organization: []string{"system:masters"}},
-		KeyUsage:    x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	if err := issueLeaf(dir, "admin", admin, caCert, caKey); err != nil {
-		return err
+	for _, l := range leaves {
+		if err := issueLeaf(dir, l.name, l.template, l.ca, l.key); err != nil {
+			return err
+		}
 	}
 	saKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -85,6 +114,21 @@ func writePKI(dir string) error {
 		return err
 	}
 	return writePEM(filepath.Join(dir, "sa.pub"), "PUBLIC KEY", pub)
+}
+
+func newCA(dir, name, cn string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	template := &x509.Certificate{
+		Subject:               pkix.Name{CommonName: cn},
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	cert, err := issue(dir, name, template, nil, key, key)
+	return cert, key, err
 }
 
 func issueLeaf(dir, name string, template, ca *x509.Certificate, caKey *ecdsa.PrivateKey) error {

@@ -23,8 +23,14 @@ export async function findTaskFiles(paths: string[]): Promise<string[]> {
       found.push(path);
       return;
     }
+    const entries = await readdir(path, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(
+        `cannot read the task folder ${path} (${err.code ?? err.message})`,
+        `make it readable (chmod u+rx ${path}) or leave it out of --tasks`,
+      );
+    });
     if (existsSync(join(path, "task.yaml"))) found.push(join(path, "task.yaml"));
-    for (const entry of await readdir(path, { withFileTypes: true })) {
+    for (const entry of entries) {
       if (entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules") {
         await walk(join(path, entry.name));
       }

@@ -1,9 +1,12 @@
 import { existsSync } from "node:fs";
 import { basename, isAbsolute, join, normalize, sep } from "node:path";
-import { compileCel } from "../engine/cel.js";
+import { regexProblem } from "../engine/cel/regex.js";
+import { celProblems, checkVariables } from "../engine/cel.js";
 import { fill } from "../engine/vars.js";
 import type { TaskProblem } from "../errors.js";
+import { answerPathProblem } from "./answer-file.js";
 import { competencyIds } from "./curriculum.js";
+import { atValueOffset } from "./scalar-position.js";
 import type { ObjectRef, Task } from "./schema.js";
 import { at, type Located, type Path, readManifestFile } from "./yaml-source.js";
 
@@ -43,7 +46,7 @@ export async function semanticProblems(task: Task, dir: string, where: Located):
   task.checks.forEach((check, i) => {
     const path = ["checks", i];
     if ("access" in check) return;
-    cel(ctx, check.expect, [...path, "expect"]);
+    cel(ctx, check.expect, [...path, "expect"], checkVariables);
     if ("pattern" in check) regex(ctx, check.pattern, [...path, "pattern"]);
     if ("notPattern" in check) regex(ctx, check.notPattern, [...path, "notPattern"]);
     if ("resource" in check && check.resource.name && check.resource.ownedBy) {
@@ -53,6 +56,10 @@ export async function semanticProblems(task: Task, dir: string, where: Located):
         "name and ownedBy exclude each other: name one object, or select by owner",
       );
     }
+    if ("file" in check) {
+      const outside = answerPathProblem(check.file);
+      if (outside) report(ctx, [...path, "file"], outside);
+    }
     if ("nodeFile" in check && (check.match || check.expect)) {
       report(ctx, path, "a nodeFile check takes equals or pattern, not match or expect");
     }
@@ -61,7 +68,7 @@ export async function semanticProblems(task: Task, dir: string, where: Located):
     if ("pattern" in variable) regex(ctx, variable.pattern, ["vars", key, "pattern"]);
   }
   for (const [i, step] of task.setup.entries()) {
-    if ("wait" in step) cel(ctx, step.wait.expect, ["setup", i, "wait", "expect"]);
+    if ("wait" in step) cel(ctx, step.wait.expect, ["setup", i, "wait", "expect"], ["object", "vars"]);
     if ("delete" in step) deleteProblems(ctx, step.delete, ["setup", i, "delete"]);
     if ("apply" in step) await applyProblems(ctx, step.apply, ["setup", i, "apply"]);
   }
@@ -72,19 +79,18 @@ function report(ctx: Context, path: Path, message: string): void {
   ctx.problems.push(at(ctx.where, path, message));
 }
 
-function cel(ctx: Context, expr: string | undefined, path: Path): void {
+/** Each problem of an expression at its own line and column inside task.yaml. */
+function cel(ctx: Context, expr: string | undefined, path: Path, variables: readonly string[]): void {
   if (expr === undefined) return;
-  const compiled = compileCel(expr);
-  if (!compiled.ok) report(ctx, path, `CEL does not compile: ${compiled.message}`);
+  for (const { offset, message } of celProblems(expr, variables)) {
+    ctx.problems.push(atValueOffset(ctx.where, path, offset, message));
+  }
 }
 
+/** Patterns are RE2 (linear-time matching), so a backreference or lookaround is rejected here. */
 function regex(ctx: Context, pattern: string | undefined, path: Path): void {
-  if (pattern === undefined) return;
-  try {
-    new RegExp(pattern);
-  } catch (err) {
-    report(ctx, path, (err as Error).message);
-  }
+  const problem = pattern === undefined ? undefined : regexProblem(pattern);
+  if (problem) report(ctx, path, problem);
 }
 
 /** Setup writes only inside the task's namespace; a delete elsewhere would touch the learner's objects. */

@@ -27,7 +27,9 @@ export const maxAliasCount = 100;
 export const maxDepth = 64;
 
 // Warnings become problems; yaml must not also print its own on the process's stderr.
-const parseOptions = { uniqueKeys: true, prettyErrors: false, logLevel: "error" } as const;
+// yaml's own uniqueKeys test compares each key with every earlier one (quadratic: a 1 MiB
+// mapping took over a minute), so duplicates are found here with one set per mapping.
+const parseOptions = { uniqueKeys: false, prettyErrors: false, logLevel: "error" } as const;
 
 export type Path = (string | number)[];
 
@@ -35,6 +37,8 @@ export interface Located {
   file: string;
   doc?: Document;
   lines: LineCounter;
+  /** The file's text, to place a problem inside a scalar (a CEL expression's column). */
+  text?: string;
 }
 
 export interface ManifestDoc {
@@ -112,8 +116,8 @@ export async function readText(file: string): Promise<string | TaskProblem> {
 export function parseYaml(text: string, file: string): { where: Located; data: unknown } | TaskProblem[] {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, ...parseOptions });
-  const where: Located = { file, doc, lines };
-  const problems = syntaxProblems([...doc.errors, ...doc.warnings], where, text);
+  const where: Located = { file, doc, lines, text };
+  const problems = syntaxProblems([...doc.errors, ...doc.warnings], where);
   if (problems.length > 0) return problems;
   const data = toData(doc, where);
   return "problem" in data ? [data.problem] : { where, data: data.value };
@@ -137,12 +141,12 @@ function toData(doc: Document, where: Located): { value: unknown } | { problem: 
   }
 }
 
-function syntaxProblems(errors: YAMLError[], where: Located, text: string): TaskProblem[] {
+function syntaxProblems(errors: YAMLError[], where: Located): TaskProblem[] {
   const seen = new Set<string>();
   const problems: TaskProblem[] = [];
   for (const error of errors) {
     const { line, column } = position(where.lines, error.pos[0]);
-    const message = syntaxMessage(error, text);
+    const message = syntaxMessage(error);
     // A stack overflow is reported once per enclosing collection; one report says it all.
     const key = error.code === "RESOURCE_EXHAUSTION" ? message : `${line}:${column}:${message}`;
     if (seen.has(key)) continue;
@@ -152,10 +156,8 @@ function syntaxProblems(errors: YAMLError[], where: Located, text: string): Task
   return problems;
 }
 
-function syntaxMessage(error: YAMLError, text: string): string {
+function syntaxMessage(error: YAMLError): string {
   switch (error.code) {
-    case "DUPLICATE_KEY":
-      return `duplicate key${keyText(text, error.pos[0])}: a key may appear once per mapping`;
     case "MULTIPLE_DOCS":
       return "a second YAML document (after ---); a task file holds exactly one";
     case "RESOURCE_EXHAUSTION":
@@ -167,15 +169,10 @@ function syntaxMessage(error: YAMLError, text: string): string {
   }
 }
 
-// The parser marks only where a duplicate key starts; the key runs up to its colon.
-function keyText(text: string, offset: number): string {
-  const key = /^("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\n:,{}[\]]+?)\s*:/.exec(
-    text.slice(offset, offset + 200),
-  );
-  return key?.[1] ? ` ${JSON.stringify(key[1].replace(/^["']|["']$/g, ""))}` : "";
-}
-
-/** What plain data cannot hold, found without recursion: nesting deeper than maxDepth, or a key that is a list or mapping. */
+/**
+ * What plain data cannot hold, found without recursion: nesting deeper than maxDepth, a key
+ * that is a list or mapping, or a key that appears twice in one mapping.
+ */
 function structureProblem(root: unknown): { node: Node; message: string } | undefined {
   const stack: [unknown, number][] = [[root, 1]];
   for (let entry = stack.pop(); entry; entry = stack.pop()) {
@@ -184,9 +181,18 @@ function structureProblem(root: unknown): { node: Node; message: string } | unde
     if (depth > maxDepth) {
       return { node, message: `nested more than ${maxDepth} levels deep; a task file needs far fewer` };
     }
+    const keys = new Set<unknown>();
     for (const item of node.items) {
       if (isPair(item) && isCollection(item.key)) {
         return { node: item.key, message: "a key must be a plain name, not a list or mapping" };
+      }
+      if (isPair(item) && isScalar(item.key)) {
+        const key = item.key.value;
+        if (keys.has(key)) {
+          const message = `duplicate key ${JSON.stringify(String(key))}: a key may appear once per mapping`;
+          return { node: item.key, message };
+        }
+        keys.add(key);
       }
       if (isPair(item)) stack.push([item.value, depth + 1]);
       else stack.push([item, depth + 1]);
@@ -219,7 +225,7 @@ export function parseManifests(text: string, file: string): ManifestDoc[] | Task
   const result: ManifestDoc[] = [];
   for (const doc of docs) {
     const where: Located = { file, doc, lines };
-    const [error] = syntaxProblems(doc.errors, where, text);
+    const [error] = syntaxProblems(doc.errors, where);
     if (error) return error;
     if (doc.contents === null) continue;
     const data = toData(doc, where);

@@ -1,11 +1,12 @@
 import { pickDriver } from "../cluster/drivers/choose.js";
 import type { DriverName } from "../cluster/drivers/driver.js";
-import { ClusterError, ExitCode } from "../errors.js";
+import { ClusterError, ExitCode, UsageError } from "../errors.js";
 import { type CliIO, progress, say } from "./io.js";
 import type { CommandContext } from "./program.js";
 
 interface DriverOptions {
   driver?: DriverName;
+  fresh?: boolean;
 }
 
 async function choose(io: CliIO, options: DriverOptions, action: "up" | "down" | "status") {
@@ -16,7 +17,12 @@ async function choose(io: CliIO, options: DriverOptions, action: "up" | "down" |
 
 async function up({ io }: CommandContext, options: DriverOptions): Promise<number> {
   const driver = await choose(io, options, "up");
-  const result = await driver.up((line) => progress(io, line));
+  if (options.fresh && driver.name !== "local") {
+    throw new UsageError(
+      `--fresh is for the local driver; the ${driver.name} cluster starts empty after: kubedrill cluster down`,
+    );
+  }
+  const result = await driver.up((line) => progress(io, line), { fresh: options.fresh });
   say(
     io,
     result.alreadyRunning
@@ -59,7 +65,9 @@ async function status({ io }: CommandContext, options: DriverOptions): Promise<n
     throw new ClusterError(
       `${failed.map((p) => p.name).join(", ")} not healthy`,
       driver.context,
-      `restart the cluster: kubedrill cluster down --driver ${driver.name} && kubedrill cluster up --driver ${driver.name}`,
+      driver.name === "local"
+        ? "kubedrill cluster up restarts what is not healthy and keeps the cluster's objects"
+        : `restart the cluster: kubedrill cluster down --driver ${driver.name} && kubedrill cluster up --driver ${driver.name}`,
     );
   }
   return ExitCode.ok;

@@ -16,7 +16,7 @@ export function registerGroups(program: Command, on: On): void {
   registerExam(program, on);
 }
 
-type DriverFlags = { driver?: DriverName };
+type DriverFlags = { driver?: DriverName; fresh?: boolean };
 
 function registerCluster(program: Command, on: On): void {
   const cluster = program
@@ -32,8 +32,11 @@ function registerCluster(program: Command, on: On): void {
     on(async (ctx, flags: DriverFlags) => (await import("./cluster.js")).cluster[name](ctx, flags));
   cluster
     .command("up")
-    .description("create (or start) the practice cluster and make its context current")
+    .description(
+      "create (or start, or repair) the practice cluster and make its context current; the local cluster keeps its objects",
+    )
     .addOption(driver())
+    .option("--fresh", "local driver: delete the local cluster's objects and start empty")
     .action(action("up"));
   cluster
     .command("down")

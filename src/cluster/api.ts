@@ -1,10 +1,13 @@
-import { existsSync } from "node:fs";
 import type { RequestOptions } from "node:https";
 import { request } from "node:https";
-import { ClusterError } from "../errors.js";
-import { KubeConfig } from "./kubeconfig.js";
-import { kubeconfigFiles } from "./kubeconfig-file.js";
+import { ApiStatusError, ClusterError, KindNotServedError } from "../errors.js";
+import { garbageError, statusError, transportError } from "./api-errors.js";
+import { boundExecPlugins, execPluginTimeoutMs } from "./exec-plugin.js";
+import type { KubeConfig } from "./kubeconfig.js";
+import { loadKubeConfig } from "./kubeconfig-load.js";
 import { deleteCollection, type ServedKind, servedKinds } from "./served-kinds.js";
+
+export { ApiStatusError } from "../errors.js";
 
 /** A Kubernetes object as the API returns it: plain JSON, nothing converted. */
 export type KubeObject = {
@@ -25,17 +28,6 @@ export interface ResourceInfo {
   path: string; // e.g. /api/v1 or /apis/apps/v1
   plural: string;
   namespaced: boolean;
-}
-
-/** An API answer other than 2xx, with the Status message the server gave. */
-export class ApiStatusError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** One SubjectAccessReview question: may this user (in these groups) do this verb? */
@@ -61,7 +53,14 @@ export interface AccessAnswer {
 export interface ApiOptions {
   kubeconfig?: string;
   context?: string;
+  /** How long one request may go unanswered; tests shorten it. */
+  timeoutMs?: number;
+  /** How long an exec credential plugin may take; tests shorten it. */
+  execTimeoutMs?: number;
 }
+
+/** kubectl's default request timeout is unlimited; 30 s is long for any read a check makes. */
+export const requestTimeoutMs = 30_000;
 
 /**
  * A small REST client over the kubeconfig's credentials. client-node's typed
@@ -71,48 +70,23 @@ export interface ApiOptions {
 export class KubeApi {
   private readonly discovery = new Map<string, Promise<Map<string, ResourceInfo>>>();
 
-  constructor(readonly config: KubeConfig) {}
+  /** Names a credential plugin killed for taking too long; set once client-node runs plugins. */
+  private pluginError: (err: Error) => Error = (err) => err;
+
+  constructor(
+    readonly config: KubeConfig,
+    readonly timeoutMs = requestTimeoutMs,
+    execTimeoutMs = execPluginTimeoutMs,
+  ) {
+    // Exec plugins run only in the client-node delegate, created on first need.
+    config.onClientNode = (full) => {
+      this.pluginError = boundExecPlugins(full, execTimeoutMs);
+    };
+  }
 
   static load(options: ApiOptions = {}): KubeApi {
-    const config = new KubeConfig();
-    // Without any kubeconfig, client-node falls back to http://localhost:8080, which only confuses.
-    const files = options.kubeconfig ? [options.kubeconfig] : kubeconfigFiles();
-    if (!process.env.KUBERNETES_SERVICE_HOST && !files.some((file) => existsSync(file))) {
-      throw new ClusterError(
-        `no kubeconfig found (looked for ${files.join(", ")})`,
-        options.context,
-        "create a practice cluster, which writes one: kubedrill cluster up",
-      );
-    }
-    try {
-      if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
-      else config.loadFromDefault();
-    } catch (err) {
-      // A KUBECONFIG naming a missing file, or a file that is not a kubeconfig.
-      throw new ClusterError(
-        `cannot load the kubeconfig ${options.kubeconfig ?? process.env.KUBECONFIG ?? "~/.kube/config"}: ${(err as Error).message}`,
-        options.context,
-        "check the file, or create a practice cluster (which writes it): kubedrill cluster up",
-      );
-    }
-    if (options.context) {
-      if (!config.getContextObject(options.context)) {
-        throw new ClusterError(
-          `context "${options.context}" is not in the kubeconfig`,
-          options.context,
-          "list the contexts with: kubectl config get-contexts",
-        );
-      }
-      config.setCurrentContext(options.context);
-    }
-    if (!config.getCurrentCluster()) {
-      throw new ClusterError(
-        "no current Kubernetes context: the kubeconfig names no cluster",
-        undefined,
-        "start a practice cluster with: kubedrill cluster up",
-      );
-    }
-    return new KubeApi(config);
+    const config = loadKubeConfig(options);
+    return new KubeApi(config, options.timeoutMs, options.execTimeoutMs);
   }
 
   get contextName(): string {
@@ -133,12 +107,15 @@ export class KubeApi {
     const url = new URL(path, this.server);
     const options: RequestOptions = { method, headers: { Accept: accept } };
     await this.config.applyToHTTPSOptions(options).catch((err: Error) => {
+      const bounded = this.pluginError(err);
+      if (bounded !== err) throw bounded;
       throw new ClusterError(
         `cannot use the credentials of context "${this.contextName}": ${err.message}`,
         this.contextName,
         "check the context with: kubectl config view --minify",
       );
     });
+    const at = { context: this.contextName, server: this.server, what: `${method} ${path}` };
     const payload = body === undefined ? undefined : JSON.stringify(body);
     // Content-Length always: Node sends a DELETE body unframed otherwise, which a kept-alive connection misreads.
     if (payload) {
@@ -148,33 +125,34 @@ export class KubeApi {
       });
     }
     return new Promise<T>((resolve, reject) => {
+      let timedOut = false;
       const req = request(url, options, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
+        // A connection dropped mid-body ends here rather than in "end".
+        res.on("error", (err) => reject(transportError(err, timedOut ? this.timeoutMs : undefined, at)));
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            resolve((text ? JSON.parse(text) : undefined) as T);
+          if (status < 200 || status >= 300) {
+            reject(statusError(status, text, at));
             return;
           }
-          reject(statusError(status, text));
+          try {
+            resolve((text ? JSON.parse(text) : undefined) as T);
+          } catch {
+            reject(garbageError(text, at));
+          }
         });
       });
-      req.on("error", (err) => reject(this.unreachable(err)));
-      req.setTimeout(30_000, () => req.destroy(new Error("no answer within 30s")));
+      req.on("error", (err) => reject(transportError(err, timedOut ? this.timeoutMs : undefined, at)));
+      req.setTimeout(this.timeoutMs, () => {
+        timedOut = true;
+        req.destroy(new Error(`no answer within ${this.timeoutMs}ms`));
+      });
       if (payload) req.write(payload);
       req.end();
     });
-  }
-
-  private unreachable(err: Error): ClusterError {
-    const cause = (err as NodeJS.ErrnoException).code ?? err.message;
-    return new ClusterError(
-      `cannot reach cluster "${this.contextName}" at ${this.server} (${cause})`,
-      this.contextName,
-      "is it running? try: kubedrill cluster status, or kubedrill cluster up",
-    );
   }
 
   /** Finds the REST path of a kind, from API discovery, cached per group version. */
@@ -185,9 +163,25 @@ export class KubeApi {
       this.discovery.set(apiVersion, group);
       group.catch(() => this.discovery.delete(apiVersion));
     }
-    const info = (await group).get(kind);
-    if (!info) throw new ApiStatusError(404, "NotFound", `the server has no kind ${kind} in ${apiVersion}`);
+    const info = (await group.catch((err: unknown) => this.notServed(err, apiVersion, kind))).get(kind);
+    if (!info) {
+      throw new KindNotServedError(
+        apiVersion,
+        kind,
+        `cluster "${this.contextName}" serves no kind ${kind} in ${apiVersion} (its API group lists other kinds)`,
+      );
+    }
     return info;
+  }
+
+  /** A 404 for a whole group version: the kind is not served here, which no check can grade. */
+  private notServed(err: unknown, apiVersion: string, kind: string): never {
+    if (!(err instanceof ApiStatusError && err.status === 404)) throw err;
+    throw new KindNotServedError(
+      apiVersion,
+      kind,
+      `cluster "${this.contextName}" does not serve ${apiVersion} (404 for the whole API group), so it has no kind ${kind}`,
+    );
   }
 
   private async discover(apiVersion: string): Promise<Map<string, ResourceInfo>> {
@@ -295,7 +289,9 @@ export class KubeApi {
       await this.request("DELETE", url, options);
       return true;
     } catch (err) {
+      // Nothing of a kind the cluster does not serve (any more) is left to delete.
       if (err instanceof ApiStatusError && err.status === 404) return false;
+      if (err instanceof KindNotServedError) return false;
       throw err;
     }
   }
@@ -311,24 +307,4 @@ export class KubeApi {
   ): Promise<void> {
     return deleteCollection(this, apiVersion, kind, options);
   }
-}
-
-function statusError(status: number, text: string): Error {
-  let reason = "";
-  let message = text.slice(0, 300) || `HTTP ${status}`;
-  try {
-    const parsed = JSON.parse(text) as { reason?: string; message?: string };
-    reason = parsed.reason ?? "";
-    message = parsed.message ?? message;
-  } catch {
-    // not a Status object; keep the text
-  }
-  if (status === 401 || status === 403) {
-    return new ClusterError(
-      `the cluster refused the request (${status} ${reason || "Forbidden"}): ${message}`,
-      undefined,
-      "check that your kubeconfig user may read and write in this cluster",
-    );
-  }
-  return new ApiStatusError(status, reason, message);
 }

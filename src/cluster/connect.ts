@@ -18,7 +18,6 @@ export async function connect(
   const api = KubeApi.load(options);
   const context = api.contextName;
   const server = api.server;
-  if (options.write) assertMayWrite(context, server, options.allowContext);
   await api.request("GET", "/version").catch((err: unknown) => {
     // Something answered, but not as a Kubernetes API server would (a proxy, a web server).
     if (!(err instanceof ApiStatusError)) throw err;
@@ -28,6 +27,9 @@ export async function connect(
       "check the server address: kubectl config view --minify",
     );
   });
+  if (options.write) {
+    await assertMayWrite(api, options.allowContext, options.kubeconfig ? [options.kubeconfig] : undefined);
+  }
   let nodes: NodeAccess | undefined;
   try {
     nodes = nodeAccessFor(context);

@@ -6,8 +6,9 @@ import { type ApiOptions, ApiStatusError, KubeApi, type KubeObject } from "./api
 import { type Capabilities, capabilitiesFrom, countWorkers, readClusterFacts } from "./capabilities.js";
 import { checkTools, chooseDriver } from "./drivers/choose.js";
 import { kubeconfigFile } from "./kubeconfig-file.js";
+import { localHealthLines } from "./local/doctor-lines.js";
 import { nodeAccessFor } from "./node-access.js";
-import { isPracticeCluster } from "./safety.js";
+import { gatherFacts, judgePractice } from "./safety.js";
 import { runTool, ToolMissingError } from "./tools.js";
 
 export type Verdict = "ok" | "warn" | "fail" | "info";
@@ -65,15 +66,17 @@ function kubeconfigLine(options: ApiOptions): DoctorLine {
   return { check: "kubeconfig", verdict: "ok", detail: found.join(", ") };
 }
 
-function contextLine(api: KubeApi): DoctorLine {
+async function contextLine(api: KubeApi, options: ApiOptions): Promise<DoctorLine> {
   const where = `"${api.contextName}" at ${api.server}`;
-  if (isPracticeCluster(api.contextName, api.server)) {
-    return { check: "context", verdict: "ok", detail: `${where}: a practice cluster, tasks may change it` };
+  const files = options.kubeconfig ? [options.kubeconfig] : undefined;
+  const verdict = judgePractice(await gatherFacts(api, files));
+  if (verdict.practice) {
+    return { check: "context", verdict: "ok", detail: `${where}: ${verdict.why}; tasks may change it` };
   }
   return {
     check: "context",
     verdict: "warn",
-    detail: `${where} does not look like a practice cluster: start and reset refuse to change it`,
+    detail: `${where} is not recognised as a practice cluster (${verdict.why}): start and reset refuse to change it`,
     fix: `switch to a practice cluster (kubedrill cluster up), or if it is yours to break: --allow-context ${api.contextName}`,
   };
 }
@@ -128,7 +131,7 @@ function nodesLine(nodes: KubeObject[]): DoctorLine {
       check: "nodes",
       verdict: "fail",
       detail,
-      fix: "kubectl describe nodes tells why; or recreate: kubedrill cluster down && kubedrill cluster up",
+      fix: "kubectl describe nodes tells why; on the local cluster, kubedrill cluster up restarts what is missing and keeps your objects",
     };
   }
   if (ready.length < nodes.length)
@@ -205,7 +208,16 @@ export async function diagnose(options: ApiOptions = {}): Promise<DoctorReport> 
     lines.push(failure("context", err));
     return done();
   }
-  lines.push(contextLine(api));
+  // The local cluster's own processes first: they say which part is down when the API is not.
+  const local = await localHealthLines(api.contextName, options.kubeconfig);
+  lines.push(...local);
+  const down = local.filter((l) => l.verdict === "fail" && ["etcd", "kube-apiserver"].includes(l.check));
+  if (down.length > 0) {
+    // Without them every request would only wait out its timeout.
+    const names = down.map((l) => l.check).join(" and ");
+    lines.push({ check: "API server", verdict: "fail", detail: `not asked: ${names} not healthy (above)` });
+    return done(api.contextName);
+  }
   let server: string;
   try {
     server = (await api.request<{ gitVersion: string }>("GET", "/version")).gitVersion;
@@ -214,8 +226,21 @@ export async function diagnose(options: ApiOptions = {}): Promise<DoctorReport> 
     lines.push(failure("API server", err));
     return done(api.contextName);
   }
+  try {
+    lines.push(await contextLine(api, options));
+  } catch (err) {
+    lines.push(failure("context", err));
+    return done(api.contextName);
+  }
   lines.push(await kubectlLine(api, options, server));
-  const nodes = await api.list("v1", "Node");
+  let nodes: KubeObject[];
+  try {
+    nodes = await api.list("v1", "Node");
+  } catch (err) {
+    // e.g. etcd is down: the API server answers /version but not a list.
+    lines.push(failure("nodes", err));
+    return done(api.contextName);
+  }
   lines.push(nodesLine(nodes));
   const access = await nodeAccessLine(api.contextName, nodes);
   lines.push(access.line);

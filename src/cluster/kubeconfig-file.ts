@@ -22,6 +22,8 @@ export interface ContextEntry {
   certificateAuthorityData: string;
   clientCertificateData: string;
   clientKeyData: string;
+  /** A kubeconfig extension on the cluster entry, as minikube records its own (name → any object). */
+  extension?: { name: string; value: Record<string, string> };
 }
 
 const sections = ["clusters", "users", "contexts"] as const;
@@ -51,7 +53,13 @@ export async function mergeContext(file: string, entry: ContextEntry): Promise<v
   without(doc, "clusters", name).add(
     doc.createNode({
       name,
-      cluster: { server: entry.server, "certificate-authority-data": entry.certificateAuthorityData },
+      cluster: {
+        server: entry.server,
+        "certificate-authority-data": entry.certificateAuthorityData,
+        ...(entry.extension && {
+          extensions: [{ name: entry.extension.name, extension: entry.extension.value }],
+        }),
+      },
     }),
   );
   without(doc, "users", name).add(
@@ -76,4 +84,56 @@ export async function removeContext(file: string, name: string): Promise<void> {
   for (const section of sections) without(doc, section, name);
   if (doc.get("current-context") === name) doc.set("current-context", "");
   await writeFile(file, doc.toString(), { mode: 0o600 });
+}
+
+/** The parts of a loaded kubeconfig that must agree. */
+export interface KubeconfigEntries {
+  currentContext: string;
+  contexts: { name: string; cluster: string; user?: string }[];
+  clusters: { name: string }[];
+  users: { name: string }[];
+}
+
+/**
+ * What is missing in a loaded kubeconfig for its current context to be used, said with the
+ * names involved; undefined when the context, its cluster and its user are all there.
+ */
+export function kubeconfigProblem(
+  config: KubeconfigEntries,
+  files: string[],
+): { message: string; hint: string } | undefined {
+  const where = files.join(", ");
+  const names = (list: { name: string }[]) => list.map((e) => `"${e.name}"`).join(", ") || "none";
+  if (config.contexts.length === 0) {
+    return {
+      message: `the kubeconfig ${where} has no context (contexts: none)`,
+      hint: "create a practice cluster, which adds one: kubedrill cluster up",
+    };
+  }
+  if (!config.currentContext) {
+    return {
+      message: `the kubeconfig ${where} sets no current-context (contexts: ${names(config.contexts)})`,
+      hint: `pick one: kubectl config use-context ${config.contexts[0]?.name}, or pass --context`,
+    };
+  }
+  const context = config.contexts.find((c) => c.name === config.currentContext);
+  if (!context) {
+    return {
+      message: `current-context "${config.currentContext}" is not a context in ${where} (contexts: ${names(config.contexts)})`,
+      hint: `pick one: kubectl config use-context ${config.contexts[0]?.name}`,
+    };
+  }
+  if (!config.clusters.some((c) => c.name === context.cluster)) {
+    return {
+      message: `context "${context.name}" names cluster "${context.cluster}", which is not in ${where} (clusters: ${names(config.clusters)})`,
+      hint: `fix the context: kubectl config set-context ${context.name} --cluster=<one of the clusters>`,
+    };
+  }
+  if (context.user && !config.users.some((u) => u.name === context.user)) {
+    return {
+      message: `context "${context.name}" names user "${context.user}", which is not in ${where} (users: ${names(config.users)})`,
+      hint: `fix the context: kubectl config set-context ${context.name} --user=<one of the users>`,
+    };
+  }
+  return undefined;
 }

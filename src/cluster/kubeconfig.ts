@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import type { RequestOptions } from "node:https";
 import { dirname, isAbsolute, join } from "node:path";
+import type { KubeConfig as FullKubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import { kubeconfigFiles } from "./kubeconfig-file.js";
+import { type KubeconfigEntries, kubeconfigFiles } from "./kubeconfig-file.js";
 
 // Loading @kubernetes/client-node costs about half a second of every cold command, and
 // kubedrill's REST client only needs it for credentials. Certificates, tokens and basic
@@ -48,6 +49,8 @@ export class KubeConfig {
   /** The one file loaded with loadFromFile; else the default files were merged. */
   private explicitFile?: string;
   private delegate?: Promise<(options: RequestOptions) => Promise<void>>;
+  /** Called with client-node's KubeConfig once it is created, before it runs any plugin. */
+  onClientNode?: (full: FullKubeConfig) => void;
 
   loadFromFile(file: string): void {
     this.explicitFile = file;
@@ -82,6 +85,20 @@ export class KubeConfig {
 
   getCurrentContext(): string {
     return this.currentContext;
+  }
+
+  /** The names of every context, cluster and user, to say what a broken kubeconfig lacks. */
+  entries(): KubeconfigEntries {
+    return {
+      currentContext: this.currentContext,
+      contexts: [...this.contexts].map(([name, { value }]) => ({
+        name,
+        cluster: value.cluster ?? "",
+        user: value.user,
+      })),
+      clusters: [...this.clusters.keys()].map((name) => ({ name })),
+      users: [...this.users.keys()].map((name) => ({ name })),
+    };
   }
 
   getCurrentCluster(): { name: string; server: string } | undefined {
@@ -133,6 +150,7 @@ export class KubeConfig {
     else if (this.explicitFile) full.loadFromFile(this.explicitFile);
     else full.loadFromDefault();
     if (this.currentContext !== inCluster) full.setCurrentContext(this.currentContext);
+    this.onClientNode?.(full);
     return (options) => full.applyToHTTPSOptions(options);
   }
 

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { basename, join, posix } from "node:path";
 import { ClusterError, UsageError } from "../errors.js";
 import type { NodeAccess, NodeExecOptions } from "./node-access.js";
+import { refuseProtectedRemoval } from "./node-paths.js";
 import { lastMessage, type ToolResult } from "./tools.js";
 
 /**
@@ -55,7 +56,7 @@ export abstract class ExecNodeAccess implements NodeAccess {
 
   async remove(node: string, path: string): Promise<void> {
     const file = this.target(node, path);
-    if (file === "/") throw new UsageError(`refusing to remove / on node ${node}`);
+    refuseProtectedRemoval(node, file);
     const result = await this.exec(node, ["rm", "-rf", file]);
     if (result.exitCode !== 0) throw this.failure(node, `remove ${node}:${file}`, result);
   }

@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { dirname, join, normalize } from "node:path";
+import { copyFile, mkdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { dirname, join, normalize, relative } from "node:path";
 import { ClusterError, UsageError } from "../errors.js";
 import { minikubeContext } from "./drivers/driver.js";
 import { localPaths } from "./local/components.js";
-import { localContext } from "./local/context.js";
+import { localContext, locateLocal } from "./local/locate.js";
 import { KindNodeAccess } from "./node-access-kind.js";
 import { MinikubeNodeAccess } from "./node-access-minikube.js";
+import { refuseProtectedRemoval, resolveInside } from "./node-paths.js";
 import type { ToolResult } from "./tools.js";
 
 /** Files on a cluster node, whatever the driver: a folder, a container, a VM. */
@@ -51,29 +52,40 @@ export class LocalNodeAccess implements NodeAccess {
     return join(root, normalize(path));
   }
 
-  async read(node: string, path: string) {
+  /** The host path with symlinks resolved; refuses one that leads outside the node's folder. */
+  private contained(node: string, path: string, keepLast = false): Promise<string> {
     const file = this.hostPath(node, path);
+    return resolveInside(join(this.nodesDir, node), file, `${node}:${path}`, keepLast);
+  }
+
+  async read(node: string, path: string) {
+    const file = await this.contained(node, path);
     return existsSync(file) ? readFile(file, "utf8") : undefined;
   }
 
   async write(node: string, path: string, content: string) {
-    const file = this.hostPath(node, path);
+    const file = await this.contained(node, path);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, content);
   }
 
   async remove(node: string, path: string) {
-    await rm(this.hostPath(node, path), { force: true, recursive: true });
+    refuseProtectedRemoval(node, path);
+    const root = await realpath(join(this.nodesDir, node));
+    // A symlink may lead to a protected folder under another name.
+    refuseProtectedRemoval(node, `/${relative(root, await this.contained(node, path))}`);
+    await rm(await this.contained(node, path, true), { force: true, recursive: true });
   }
 
   async copyTo(localFile: string, node: string, path: string) {
-    const file = this.hostPath(node, path);
+    const file = await this.contained(node, path);
     await mkdir(dirname(file), { recursive: true });
     await copyFile(localFile, file).catch(explainCopy(localFile, `${node}:${path}`));
   }
 
   async copyFrom(node: string, path: string, localFile: string) {
-    await copyFile(this.hostPath(node, path), localFile).catch(explainCopy(`${node}:${path}`, localFile));
+    const file = await this.contained(node, path);
+    await copyFile(file, localFile).catch(explainCopy(`${node}:${path}`, localFile));
   }
 
   async exec(node: string, argv: string[], options: NodeExecOptions = {}) {
@@ -112,7 +124,8 @@ function explainCopy(source: string, destination: string) {
  * `kubedrill cluster up --driver minikube` creates it).
  */
 export function nodeAccessFor(context: string): NodeAccess {
-  if (context === localContext) return new LocalNodeAccess();
+  // The context's kubeconfig entry says where `cluster up` put the nodes' folders.
+  if (context === localContext) return new LocalNodeAccess(locateLocal({ context, mustExist: true }).nodes);
   if (context.startsWith("kind-")) return new KindNodeAccess();
   if (context === "minikube" || context === minikubeContext) return new MinikubeNodeAccess(context);
   throw new ClusterError(

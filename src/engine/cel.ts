@@ -2,7 +2,6 @@ import {
   type CelError,
   type CelInput,
   type CelResult,
-  celEnv,
   celError,
   celType,
   isCelError,
@@ -12,11 +11,18 @@ import {
   parse,
   plan,
 } from "@bufbuild/cel";
-import { strings } from "@bufbuild/cel/ext";
+import { descendants, type Expr } from "./cel/ast.js";
+import { env } from "./cel/env.js";
+import { rewrite } from "./cel/rewrite.js";
+import { costLimit, type Reads, type Run, timeLimitMs, withRun } from "./cel/runtime.js";
+import { toCelBindings } from "./cel/values.js";
 import { appendKey, formatValue } from "./match.js";
 import type { Mismatch } from "./types.js";
 
-type Expr = ReturnType<typeof parse>["expr"];
+export { type CelProblem, celProblems } from "./cel/check.js";
+export { fetchReads, prepare, type Read } from "./cel/reads.js";
+export type { Reads } from "./cel/runtime.js";
+
 type Program = (bindings: Record<string, unknown>) => CelResult;
 
 interface Compiled {
@@ -26,25 +32,35 @@ interface Compiled {
   comparison?: { left: Program; path: string; op: string; want: unknown };
 }
 
-const env = celEnv({ funcs: strings });
+/** The variables a check's expression may name; setup's wait has only object and vars. */
+export const checkVariables = ["object", "objects", "vars", "uids"] as const;
+
 const comparisonOps = new Set(["_==_", "_!=_", "_<_", "_<=_", "_>_", "_>=_"]);
 // Checks are re-evaluated on every poll; parsing and planning once per expression text saves most of the time.
 const cache = new Map<string, Compiled | string>();
-
-/** Validates an expression's syntax, e.g. when loading a task file. */
-export function compileCel(expr: string): { ok: true } | { ok: false; message: string } {
-  const compiled = compile(expr);
-  return typeof compiled === "string" ? { ok: false, message: compiled } : { ok: true };
-}
+const noReads: Reads = new Map();
 
 /**
  * Evaluates a check expression. Passes only on exactly `true`; anything else, including
  * evaluation errors, comes back as a Mismatch that says why.
  */
-export function evaluate(expr: string, bindings: Record<string, unknown>): true | Mismatch {
+export function evaluate(
+  expr: string,
+  bindings: Record<string, unknown>,
+  reads: Reads = noReads,
+): true | Mismatch {
   const compiled = compile(expr);
   if (typeof compiled === "string") return { path: "", message: `invalid expression: ${compiled}` };
-  const result = compiled.program(bindings);
+  const values = toCelBindings(bindings);
+  const run: Run = { cost: 0, limit: costLimit, deadline: Date.now() + timeLimitMs, reads };
+  const result = withRun(run, () => compiled.program(values));
+  if (run.exceeded) {
+    const spent =
+      run.exceeded === "cost"
+        ? `spent more than ${costLimit.toLocaleString("en")}`
+        : `ran longer than ${timeLimitMs} ms`;
+    return { path: "", message: `CEL cost limit exceeded: ${expr} ${spent}` };
+  }
   if (isCelError(result)) return errorMismatch(result, compiled.root);
   if (result === true) return true;
   if (result !== false) {
@@ -53,7 +69,7 @@ export function evaluate(expr: string, bindings: Record<string, unknown>): true 
   const failed: Mismatch = { path: "", message: `expect: ${expr} is false` };
   if (!compiled.comparison) return failed;
   const { left, path, op, want } = compiled.comparison;
-  const found = left(bindings);
+  const found = withRun({ ...run, cost: 0 }, () => left(values));
   if (isCelError(found)) return failed;
   // A failed field comparison reads like a failed match: the field, what it holds, what was wanted.
   if (op === "_==_") return { path, found: toPlain(found), want };
@@ -73,7 +89,9 @@ function compile(expr: string): Compiled | string {
 function compileUncached(expr: string): Compiled | string {
   try {
     const root = parse(expr).expr;
-    return { root, program: toProgram(root), comparison: comparisonOf(root) };
+    // The comparison reads the original tree; the program runs the rewritten copy.
+    const comparison = comparisonOf(root);
+    return { root, program: toProgram(rewrite(parse(expr).expr)), comparison };
   } catch (err) {
     return (err as Error).message;
   }
@@ -119,33 +137,6 @@ function missingPath(root: Expr, exprId: bigint | undefined, key: string): strin
   const candidates = descendants(root).filter((e) => lastSegment(e) === key);
   const chosen = candidates.find((e) => e.id === exprId) ?? candidates[0];
   return chosen && fieldPath(chosen);
-}
-
-function descendants(expr: Expr): Expr[] {
-  return [expr, ...children(expr).flatMap(descendants)];
-}
-
-function children(expr: Expr): Expr[] {
-  const kind = expr.exprKind;
-  switch (kind.case) {
-    case "selectExpr":
-      return kind.value.operand ? [kind.value.operand] : [];
-    case "callExpr":
-      return [...(kind.value.target ? [kind.value.target] : []), ...kind.value.args];
-    case "listExpr":
-      return kind.value.elements;
-    case "structExpr":
-      return kind.value.entries.flatMap((entry) => [
-        ...(entry.keyKind.case === "mapKey" ? [entry.keyKind.value] : []),
-        ...(entry.value ? [entry.value] : []),
-      ]);
-    case "comprehensionExpr": {
-      const { iterRange, accuInit, loopCondition, loopStep, result } = kind.value;
-      return [iterRange, accuInit, loopCondition, loopStep, result].filter((e) => e !== undefined);
-    }
-    default:
-      return [];
-  }
 }
 
 /** The key a select or constant index expression reads, e.g. "phase" for object.status.phase. */

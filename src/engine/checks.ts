@@ -1,11 +1,11 @@
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readAnswerFile } from "../catalog/answer-file.js";
 import { parseManifests } from "../catalog/load.js";
 import type { Check, Task } from "../catalog/schema.js";
-import { formatProblem } from "../errors.js";
+import { ClusterError, formatProblem, KindNotServedError } from "../errors.js";
 import { checkAccess, formatAccessMismatch } from "./access.js";
-import { evaluate } from "./cel.js";
+import { matchStart, patternFound } from "./cel/regex.js";
+import { evaluate, fetchReads, prepare, type Reads } from "./cel.js";
 import { formatMismatch, formatValue, match } from "./match.js";
 import { type ClusterReader, type NodeAccess, Snapshot } from "./ports.js";
 import {
@@ -106,6 +106,9 @@ async function runCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcom
     if ("file" in check) return { reasons: await answerFileCheck(check, env) };
     return { reasons: await nodeFileCheck(check, env) };
   } catch (err) {
+    // A cluster that refused, timed out or answered garbage, or a kind it does not serve, is no
+    // verdict on the learner's work: it stops grading with its own exit code instead of scoring 0.
+    if (err instanceof ClusterError || err instanceof KindNotServedError) throw err;
     return { reasons: [`could not check: ${(err as Error).message}`] };
   }
 }
@@ -117,11 +120,11 @@ function objectMismatches(
   object: unknown,
   objects: unknown[],
   env: CheckEnv,
-  withExpect = true,
+  options: { withExpect?: boolean; reads?: Reads } = {},
 ): Mismatch[] {
   const found = check.match ? match(check.match, object) : [];
-  if (check.expect && withExpect) {
-    const result = evaluate(check.expect, { object, objects, vars: env.vars, uids: env.uids });
+  if (check.expect && options.withExpect !== false) {
+    const result = evaluate(check.expect, { object, objects, vars: env.vars, uids: env.uids }, options.reads);
     if (result !== true) found.push(result);
   }
   return found;
@@ -141,22 +144,28 @@ async function resourceCheck(
   if (check.absent) return { reasons: objects.length === 0 ? [] : [`${what}${where} exists, want it gone`] };
   if (objects.length === 0) return { reasons: [emptyReason(ref, selection)] };
 
+  // cluster.get/list in expect read from this pass's snapshot, before the synchronous evaluation.
+  const reads = await fetchReads(
+    prepare(check.expect, env.vars),
+    env.cluster,
+    ref.namespace ?? task.namespace,
+  );
   // An expect about the set is evaluated once and reported once, not once per object.
   const setWide = check.expect !== undefined && isSetExpression(check.expect);
   const perObject = objects.map((o) =>
-    objectMismatches(check, o, objects, env, !setWide).map(formatMismatch),
+    objectMismatches(check, o, objects, env, { withExpect: !setWide, reads }).map(formatMismatch),
   );
   const names = objects.map((o) => o.metadata?.name ?? "?");
   const reasons = judgeSet(names, perObject, ref.match ?? "all", `${what}${where}`);
   if (setWide && check.expect) {
     const bindings = { objects, vars: env.vars, uids: env.uids };
-    const result = evaluate(check.expect, bindings);
+    const result = evaluate(check.expect, bindings, reads);
     if (result === true) return { reasons };
     // Said once for the set, naming the objects that break an `objects.all(…)`.
     const failing = failingMembers(
       check.expect,
       objects,
-      (body, one) => evaluate(body, { ...bindings, ...one }) === true,
+      (body, one) => evaluate(body, { ...bindings, ...one }, reads) === true,
     );
     const which = failing.length > 0 ? ` (not true for ${failing.join(", ")})` : "";
     reasons.push(`${formatMismatch(result)}${which}`);
@@ -172,12 +181,12 @@ function contentMismatches(
   if (check.equals !== undefined && content.trim() !== check.equals.trim()) {
     reasons.push(formatMismatch({ path: "content", found: content.trim(), want: check.equals.trim() }));
   }
-  if (check.pattern !== undefined && !new RegExp(check.pattern, "m").test(content)) {
+  if (check.pattern !== undefined && !patternFound(check.pattern, content)) {
     reasons.push(`content does not match /${check.pattern}/: ${formatValue(content.trim())}`);
   }
-  const forbidden = check.notPattern === undefined ? null : new RegExp(check.notPattern, "m").exec(content);
-  if (forbidden) {
-    const at = JSON.stringify(content.slice(0, forbidden.index)).length - 1;
+  const forbidden = check.notPattern === undefined ? undefined : matchStart(check.notPattern, content);
+  if (forbidden !== undefined) {
+    const at = JSON.stringify(content.slice(0, forbidden)).length - 1;
     reasons.push(`content matches /${check.notPattern}/, want it not to: ${formatValue(content, at)}`);
   }
   return reasons;
@@ -185,8 +194,9 @@ function contentMismatches(
 
 async function answerFileCheck(check: Extract<Check, { file: string }>, env: CheckEnv) {
   const file = join(env.vars.answers ?? "", check.file);
-  if (!existsSync(file)) return [`answer file ${file} not found`];
-  const content = await readFile(file, "utf8");
+  const read = await readAnswerFile(env.vars.answers ?? "", check.file);
+  if (!("content" in read)) return ["missing" in read ? read.missing : read.problem];
+  const { content } = read;
   const reasons = contentMismatches(check, content);
   if (!check.match && !check.expect) return reasons;
   const docs = parseManifests(content, file);

@@ -1,6 +1,6 @@
 import { mkdir, rm } from "node:fs/promises";
 import type { LoadedTask } from "../catalog/load.js";
-import { ClusterError } from "../errors.js";
+import { ClusterError, KubedrillError, oneLinePerCause } from "../errors.js";
 import { type GradeEnv, gradeReport, gradeTask } from "./grade.js";
 import type { ClusterWriter, NodeAccess } from "./ports.js";
 import { type Capabilities, skipReason } from "./requires.js";
@@ -65,7 +65,7 @@ export async function grade(
   onWait?: GradeEnv["onWait"],
 ): Promise<GradeReport> {
   const startedAt = new Date();
-  const results = await Promise.all(
+  const settled = await Promise.allSettled(
     tasks.map((loaded) =>
       gradeTask(loaded, {
         cluster: target.api,
@@ -75,7 +75,16 @@ export async function grade(
       }),
     ),
   );
-  return gradeReport(results, { passMark, context: target.context, startedAt });
+  return gradeReport(resultsOrCauses(settled), { passMark, context: target.context, startedAt });
+}
+
+/** Every task graded, or every reason some could not be, one line per cause (a bug still stops at once). */
+function resultsOrCauses<T>(settled: PromiseSettledResult<T>[]): T[] {
+  const errors = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
+  const bug = errors.find((e) => !(e instanceof KubedrillError));
+  if (bug) throw bug;
+  if (errors.length > 0) throw oneLinePerCause(errors as KubedrillError[]);
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 /** The reference solution with {{vars}} filled, ready for a shell. */

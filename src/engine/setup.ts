@@ -9,6 +9,7 @@ import { applyPlan, type NodeFiles, recordBeforeStart } from "./cleanup-apply.js
 import { beforeStartAnnotation, cleanupPlan, taskLabels } from "./cleanup-plan.js";
 import { formatMismatch } from "./match.js";
 import { apiVersionOf, type ClusterWriter, type KubeObject } from "./ports.js";
+import { rejectedManifest, stuckNamespace, waitTimedOut } from "./setup-errors.js";
 import { fill, type Vars } from "./vars.js";
 
 /** On the task namespace: uids of the objects setup created, for "same object" checks. */
@@ -66,6 +67,7 @@ export async function startTask(loaded: LoadedTask, env: SetupEnv): Promise<void
       annotations: { [beforeStartAnnotation]: JSON.stringify(before) },
     },
   };
+  await untilNotTerminating(env.cluster, task.namespace);
   await env.cluster.apply(namespace);
   const uids: Record<string, string> = {};
   for (const raw of task.setup) {
@@ -105,12 +107,25 @@ export async function startTask(loaded: LoadedTask, env: SetupEnv): Promise<void
   });
 }
 
+/** A namespace the learner deleted may still be Terminating: start makes it again once it is gone. */
+async function untilNotTerminating(cluster: ClusterWriter, name: string): Promise<void> {
+  const since = Date.now();
+  for (let ns = await cluster.get("v1", "Namespace", name); ns?.metadata?.deletionTimestamp; ) {
+    const stuck = stuckNamespace(ns, Date.now() - since);
+    if (stuck) throw stuck;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    ns = await cluster.get("v1", "Namespace", name);
+  }
+}
+
 async function applyLabeled(object: KubeObject, task: Task, cluster: ClusterWriter): Promise<KubeObject> {
   const apiVersion = apiVersionOf(object.kind ?? "", object.apiVersion);
   const { namespaced } = await cluster.resource(apiVersion, object.kind ?? "");
   const metadata = { ...object.metadata, labels: { ...object.metadata?.labels, ...labelsFor(task) } };
   if (namespaced && !metadata.namespace) metadata.namespace = task.namespace;
-  return cluster.apply({ ...object, apiVersion, metadata });
+  return cluster.apply({ ...object, apiVersion, metadata }).catch((err: unknown) => {
+    throw rejectedManifest(object, err);
+  });
 }
 
 function requireNodes(env: SetupEnv): NodeFiles {
@@ -137,7 +152,7 @@ async function waitStep(wait: Extract<Step, { wait: unknown }>["wait"], task: Ta
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`setup timed out waiting for ${ref.kind} ${ref.name}: ${last}`);
+  throw waitTimedOut(`${ref.kind} ${ref.name}`, wait.timeout ?? "60s", last, task.id);
 }
 
 /**

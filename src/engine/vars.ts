@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Task } from "../catalog/schema.js";
+import { firstCapture } from "./cel/regex.js";
 import type { ClusterReader, NodeAccess } from "./ports.js";
 import { readSelection } from "./select.js";
 
@@ -89,7 +90,7 @@ async function readVariable(
     const { node, path } = variable.nodeFile;
     const content = nodes ? await nodes.read(node, path) : undefined;
     if (content === undefined) return { unset: `${path} not found on node ${node}` };
-    return content.match(new RegExp(variable.pattern, "m"))?.[1] ?? { unset: `no match in ${node}:${path}` };
+    return firstCapture(variable.pattern, content) ?? { unset: `no match in ${node}:${path}` };
   }
   const selection = await readSelection(cluster, variable.resource, namespace);
   const { objects, what, where, problem } = selection;

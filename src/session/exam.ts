@@ -122,7 +122,13 @@ export function examResult(exam: Exam, report: GradeReport, submittedAt: Date): 
 /** The exam in progress, or undefined when there is none. */
 export async function loadExam(file: string): Promise<Exam | undefined> {
   if (!existsSync(file)) return undefined;
-  const text = await readFile(file, "utf8");
+  const text = await readFile(file, "utf8").catch((err: NodeJS.ErrnoException) => {
+    const what = err.code === "EISDIR" ? "is a folder, not a mock exam file" : `cannot be read (${err.code})`;
+    throw new UsageError(
+      `${file} ${what}`,
+      `remove it and start again: rm -r ${file} && kubedrill exam start`,
+    );
+  });
   let parsed: ReturnType<typeof examSchema.safeParse> | undefined;
   try {
     parsed = examSchema.safeParse(JSON.parse(text));

@@ -3,6 +3,7 @@ import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
 import type { GradeReport } from "../engine/types.js";
+import { UsageError } from "../errors.js";
 
 /**
  * The learner's history: one JSON record per line, only ever appended to, so a
@@ -76,7 +77,21 @@ export function parseHistory(text: string): History {
 
 export async function readHistory(file: string): Promise<History> {
   if (!existsSync(file)) return { records: [], skipped: [] };
-  return parseHistory(await readFile(file, "utf8"));
+  return parseHistory(await readFile(file, "utf8").catch(unusable(file)));
+}
+
+/** A history path that is a folder or cannot be read or written: say so, and how to start afresh. */
+function unusable(file: string) {
+  return (err: NodeJS.ErrnoException): never => {
+    const what =
+      err.code === "EISDIR"
+        ? "is a folder, not a history file"
+        : `cannot be used (${err.code ?? err.message})`;
+    throw new UsageError(
+      `the history ${file} ${what}`,
+      `move it aside and kubedrill starts a new history: mv ${file} ${file}.old`,
+    );
+  };
 }
 
 /**
@@ -85,8 +100,8 @@ export async function readHistory(file: string): Promise<History> {
  */
 export async function appendRecords(file: string, records: HistoryRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await mkdir(dirname(file), { recursive: true });
-  const handle = await open(file, "a+", 0o600);
+  await mkdir(dirname(file), { recursive: true }).catch(unusable(file));
+  const handle = await open(file, "a+", 0o600).catch(unusable(file));
   try {
     const { size } = await handle.stat();
     let lead = "";

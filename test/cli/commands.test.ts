@@ -103,7 +103,7 @@ describe("commands use the folder and environment they are given", () => {
     expect(neighbour.exitCode).toBe(3);
     const broken = await kubedrill([...args, "check", "bad-cel"]);
     expect(broken.stderr).toBe(
-      "kubedrill: test/fixtures/broken-tasks/bad-cel/task.yaml:14:13: checks[0].expect: CEL does not compile: <input>:1:21: found = but expecting end of input".replace(
+      "kubedrill: test/fixtures/broken-tasks/bad-cel/task.yaml:14:33: checks[0].expect: CEL does not compile: <input>:1:21: found = but expecting end of input".replace(
         "test/",
         `${repo}/test/`,
       ),

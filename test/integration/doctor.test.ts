@@ -33,7 +33,7 @@ describe("kubedrill doctor", () => {
       result.stdout.split("\n").find((l) => l.slice(2).startsWith(`${check} `)) ?? "";
     expect(line("kubeconfig")).toMatch(/^✓ kubeconfig\s+.*\.kubedrill-test\/kubeconfig$/);
     expect(line("context")).toMatch(
-      /^✓ context\s+"kubedrill-local" at https:\/\/127\.0\.0\.1:\d+: a practice cluster/,
+      /^✓ context\s+"kubedrill-local" at https:\/\/127\.0\.0\.1:\d+: kubedrill's local cluster \(kube-system uid matches .*\.kubedrill-test\/state\); tasks may change it$/,
     );
     expect(line("API server")).toMatch(/^✓ API server\s+reachable, Kubernetes v1\.33\.\d+$/);
     expect(line("kubectl")).toMatch(
@@ -60,10 +60,17 @@ describe("kubedrill doctor", () => {
     const report = JSON.parse(result.stdout) as DoctorReport;
     expect(report.ready).toBe(true);
     expect(report.context).toBe("kubedrill-local");
+    // The local cluster's components come first: they tell which part is down when the API is not.
     expect(report.lines.map((l) => l.check)).toEqual([
       "kubeconfig",
-      "context",
+      "etcd",
+      "kube-apiserver",
+      "kube-controller-manager",
+      "kube-scheduler",
+      "kwok",
+      "static-pods",
       "API server",
+      "context",
       "kubectl",
       "nodes",
       "node access",

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { compileCel, evaluate } from "../../src/engine/cel.js";
+import { celProblems, checkVariables, evaluate } from "../../src/engine/cel.js";
 import { formatMismatch } from "../../src/engine/match.js";
 import type { Mismatch } from "../../src/engine/types.js";
 
@@ -131,20 +131,67 @@ describe("evaluate", () => {
   });
 });
 
-describe("compileCel", () => {
+describe("celProblems", () => {
+  const problems = (expr: string) => celProblems(expr, checkVariables);
+
   it("accepts a valid expression", () => {
-    expect(compileCel("object.spec.containers.all(c, c.image.startsWith('redis'))")).toEqual({ ok: true });
+    expect(problems("object.spec.containers.all(c, c.image.startsWith('redis'))")).toEqual([]);
   });
 
   it("rejects a syntax error with the parser's located message", () => {
-    expect(compileCel('object.status.phase = "Running"')).toEqual({
-      ok: false,
-      message: "<input>:1:21: found = but expecting end of input",
-    });
+    expect(problems('object.status.phase = "Running"')).toEqual([
+      { offset: 20, message: "CEL does not compile: <input>:1:21: found = but expecting end of input" },
+    ]);
   });
 
   it("rejects an empty expression", () => {
-    expect(compileCel("")).toEqual({ ok: false, message: "expression is empty" });
-    expect(compileCel("  \n")).toEqual({ ok: false, message: "expression is empty" });
+    expect(problems("")).toEqual([{ offset: 0, message: "expression is empty" }]);
+    expect(problems("  \n")).toEqual([{ offset: 0, message: "expression is empty" }]);
+  });
+
+  it("names an unknown function, method or macro at its offset", () => {
+    expect(problems("size(object) > 0 && quantityOf('1') > 0")).toEqual([
+      { offset: 20, message: "unknown function or macro 'quantityOf'" },
+    ]);
+    expect(problems("object.spec.containers.sortBy(c, c.name) == []")).toEqual([
+      { offset: 23, message: "unknown function or macro '.sortBy'" },
+    ]);
+  });
+
+  it("names an unknown variable, and knows macro and cel.bind variables", () => {
+    expect(problems("object.x == self.x")).toEqual([
+      { offset: 12, message: "unknown variable 'self' (known here: object, objects, vars, uids)" },
+    ]);
+    expect(problems("objects.exists(o, cel.bind(n, o.metadata.name, n == vars.name))")).toEqual([]);
+    expect(problems("type(object.spec.replicas) == int || type(object.spec.replicas) == string")).toEqual([]);
+  });
+
+  it("says how many arguments a known function takes", () => {
+    expect(problems("quantity('1', '2').sign() == 1")).toEqual([
+      { offset: 0, message: "'quantity' takes 1 arguments, not 2" },
+    ]);
+  });
+
+  it("rejects a literal pattern RE2 cannot run, such as a backreference", () => {
+    expect(problems("object.metadata.name.matches('(a)\\\\1')")).toEqual([
+      {
+        offset: 29,
+        message:
+          "invalid regular expression (RE2 syntax): error parsing regexp: invalid escape sequence: `\\1`",
+      },
+    ]);
+  });
+
+  it("wants cluster reads with literal or vars arguments, so they can be made before evaluation", () => {
+    expect(problems("cluster.get('ConfigMap', vars.name) != null && cluster.list('Pod').size() > 0")).toEqual(
+      [],
+    );
+    expect(problems("cluster.get('Pod', object.metadata.name) != null")).toEqual([
+      {
+        offset: 19,
+        message:
+          "cluster.get() takes string literals or vars.NAME as arguments, so that it can be read before the expression runs",
+      },
+    ]);
   });
 });

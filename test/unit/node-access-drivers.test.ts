@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -193,6 +193,87 @@ describe("local node access", () => {
     expect(await readFile(copy, "utf8")).toBe(manifest);
     await local.remove("kubedrill-worker", "/etc/kubernetes/manifests/static-web.yaml");
     expect(await local.read("kubedrill-worker", "/etc/kubernetes/manifests/static-web.yaml")).toBeUndefined();
+    expect(await tools.calls()).toEqual([]);
+  });
+});
+
+describe("local node access › stays in the node's folder", () => {
+  let nodes: string;
+  let outside: string;
+  let local: LocalNodeAccess;
+  const worker = "kubedrill-worker";
+
+  beforeEach(async () => {
+    nodes = join(scratch, "contained-nodes");
+    outside = join(scratch, "outside");
+    await rm(nodes, { recursive: true, force: true });
+    await rm(outside, { recursive: true, force: true });
+    await mkdir(join(nodes, worker, "etc", "kubernetes", "manifests"), { recursive: true });
+    await mkdir(outside, { recursive: true });
+    await writeFile(join(outside, "secret"), "host secret\n");
+    // A folder link and a file link inside the node, both pointing at the host's folder.
+    await symlink(outside, join(nodes, worker, "etc", "escape"));
+    await symlink(join(outside, "secret"), join(nodes, worker, "etc", "secret-link"));
+    local = new LocalNodeAccess(nodes);
+  });
+
+  const refused = /leads outside the node's folder/;
+
+  it("read, write, cp and rm through a symlink that leaves the node are refused", async () => {
+    await expect(local.read(worker, "/etc/escape/secret")).rejects.toThrow(refused);
+    await expect(local.read(worker, "/etc/secret-link")).rejects.toThrow(refused);
+    await expect(local.write(worker, "/etc/escape/new", "x")).rejects.toThrow(refused);
+    await expect(local.copyFrom(worker, "/etc/escape/secret", join(scratch, "got"))).rejects.toThrow(refused);
+    const source = join(scratch, "source.txt");
+    await writeFile(source, "payload\n");
+    await expect(local.copyTo(source, worker, "/etc/escape/copied")).rejects.toThrow(refused);
+    await expect(local.remove(worker, "/etc/escape/secret")).rejects.toThrow(refused);
+    await expect(local.remove(worker, "/etc/secret-link")).rejects.toThrow(refused);
+    expect(await readFile(join(outside, "secret"), "utf8")).toBe("host secret\n");
+    expect(existsSync(join(outside, "new"))).toBe(false);
+    expect(existsSync(join(outside, "copied"))).toBe(false);
+  });
+
+  it("a dangling symlink to a host path is not created through", async () => {
+    await symlink(join(outside, "planted"), join(nodes, worker, "etc", "dangling"));
+    await expect(local.write(worker, "/etc/dangling", "x")).rejects.toThrow(refused);
+    expect(existsSync(join(outside, "planted"))).toBe(false);
+  });
+
+  it("a symlink that stays inside the node works, and rm removes the link, not its target", async () => {
+    await writeFile(join(nodes, worker, "etc", "kubernetes", "manifests", "web.yaml"), manifest);
+    await symlink(
+      join(nodes, worker, "etc", "kubernetes", "manifests", "web.yaml"),
+      join(nodes, worker, "etc", "web-link"),
+    );
+    expect(await local.read(worker, "/etc/web-link")).toBe(manifest);
+    await local.remove(worker, "/etc/web-link");
+    expect(await local.read(worker, "/etc/kubernetes/manifests/web.yaml")).toBe(manifest);
+    expect(existsSync(join(nodes, worker, "etc", "web-link"))).toBe(false);
+  });
+
+  it("rm refuses / and the folders a node needs, also under another name", async () => {
+    for (const path of [
+      "/",
+      "/etc",
+      "/etc/kubernetes/",
+      "/var/lib/kubelet",
+      "/etc/kubernetes/manifests/..",
+    ]) {
+      await expect(local.remove(worker, path)).rejects.toThrow(/refusing to remove .* the node needs it/);
+    }
+    await symlink(join(nodes, worker, "etc"), join(nodes, worker, "etc-alias"));
+    await expect(local.remove(worker, "/etc-alias/kubernetes")).rejects.toThrow(
+      /refusing to remove \/etc\/kubernetes/,
+    );
+    expect(existsSync(join(nodes, worker, "etc", "kubernetes", "manifests"))).toBe(true);
+  });
+
+  it("kind and minikube rm refuse the same folders", async () => {
+    await expect(new KindNodeAccess().remove(worker, "/etc/kubernetes")).rejects.toThrow(/the node needs it/);
+    await expect(
+      new MinikubeNodeAccess("kubedrill").remove("kubedrill-m02", "/var/lib/kubelet/"),
+    ).rejects.toThrow(/the node needs it/);
     expect(await tools.calls()).toEqual([]);
   });
 });

@@ -55,6 +55,6 @@ describe("validate › access, selection and notPattern", () => {
     notPattern: "(unclosed"`);
     expect(semantic).toHaveLength(2);
     expect(semantic[0]).toMatch(/checks\[0\]\.resource: name and ownedBy exclude each other/);
-    expect(semantic[1]).toMatch(/checks\[1\]\.notPattern: .*Invalid regular expression/);
+    expect(semantic[1]).toMatch(/checks\[1\]\.notPattern: invalid regular expression \(RE2 syntax\)/);
   });
 });

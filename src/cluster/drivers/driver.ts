@@ -28,7 +28,8 @@ export interface PartStatus {
 export interface ClusterDriver {
   readonly name: DriverName;
   readonly context: string;
-  up(progress: Progress): Promise<UpResult>;
+  /** fresh: start empty even if a cluster is there (only the local driver keeps data across up). */
+  up(progress: Progress, options?: { fresh?: boolean }): Promise<UpResult>;
   down(progress: Progress): Promise<{ wasRunning: boolean }>;
   /** Undefined when there is no such cluster. */
   status(): Promise<PartStatus[] | undefined>;

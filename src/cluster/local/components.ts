@@ -28,6 +28,10 @@ export interface LocalPaths {
   nodes: string;
   kubeconfig: string;
   stateFile: string;
+  /** etcd's data: it survives component restarts and `cluster up` repairs; only down or --fresh delete it. */
+  etcdData: string;
+  /** Beside the folder, not in it, so `down` can delete the whole folder while holding it. */
+  lockFile: string;
 }
 
 export function localPaths(root = stateDir()): LocalPaths {
@@ -38,6 +42,8 @@ export function localPaths(root = stateDir()): LocalPaths {
     nodes: join(root, "nodes"),
     kubeconfig: join(root, "admin.kubeconfig"),
     stateFile: join(root, "state.json"),
+    etcdData: join(root, "etcd"),
+    lockFile: `${root}.lock`,
   };
 }
 
@@ -52,21 +58,33 @@ export function args(name: Component, paths: LocalPaths, ports: Ports, stages: s
   ];
   switch (name) {
     case "etcd":
+      // TLS with client-certificate auth on both ports, with the flags kubeadm's etcd manifest uses.
       return [
         "--name=kubedrill",
-        `--data-dir=${join(paths.root, "etcd")}`,
-        `--listen-client-urls=http://127.0.0.1:${ports.etcd}`,
-        `--advertise-client-urls=http://127.0.0.1:${ports.etcd}`,
-        `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
-        `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
-        `--initial-cluster=kubedrill=http://127.0.0.1:${ports.etcdPeer}`,
+        `--data-dir=${paths.etcdData}`,
+        `--listen-client-urls=https://127.0.0.1:${ports.etcd}`,
+        `--advertise-client-urls=https://127.0.0.1:${ports.etcd}`,
+        `--listen-peer-urls=https://127.0.0.1:${ports.etcdPeer}`,
+        `--initial-advertise-peer-urls=https://127.0.0.1:${ports.etcdPeer}`,
+        `--initial-cluster=kubedrill=https://127.0.0.1:${ports.etcdPeer}`,
+        `--cert-file=${pki("etcd/server.crt")}`,
+        `--key-file=${pki("etcd/server.key")}`,
+        "--client-cert-auth=true",
+        `--trusted-ca-file=${pki("etcd/ca.crt")}`,
+        `--peer-cert-file=${pki("etcd/peer.crt")}`,
+        `--peer-key-file=${pki("etcd/peer.key")}`,
+        "--peer-client-cert-auth=true",
+        `--peer-trusted-ca-file=${pki("etcd/ca.crt")}`,
         // A practice cluster trades durability for speed, as kind's tmpfs etcd does.
         "--unsafe-no-fsync",
         "--log-level=warn",
       ];
     case "kube-apiserver":
       return [
-        `--etcd-servers=http://127.0.0.1:${ports.etcd}`,
+        `--etcd-servers=https://127.0.0.1:${ports.etcd}`,
+        `--etcd-cafile=${pki("etcd/ca.crt")}`,
+        `--etcd-certfile=${pki("apiserver-etcd-client.crt")}`,
+        `--etcd-keyfile=${pki("apiserver-etcd-client.key")}`,
         "--bind-address=127.0.0.1",
         // Without a default route the server cannot pick its own address.
         "--advertise-address=127.0.0.1",
@@ -111,19 +129,37 @@ export function args(name: Component, paths: LocalPaths, ports: Ports, stages: s
   }
 }
 
-/** What answers "are you healthy" for each component, as a URL on loopback. */
-export function healthUrl(name: Component, ports: Ports): string | undefined {
+/** The client certificate a health probe presents, as files under pki/ (kubeadm's names). */
+export interface ProbeIdentity {
+  cert: string;
+  key: string;
+  /** The CA that signed the server's certificate; none for a server that made its own. */
+  ca?: string;
+}
+
+const adminProbe: ProbeIdentity = { cert: "admin.crt", key: "admin.key", ca: "ca.crt" };
+// The controller manager and scheduler serve a self-signed certificate of their own making.
+const selfSignedProbe: ProbeIdentity = { cert: "admin.crt", key: "admin.key" };
+// kubeadm's etcd liveness probe uses this certificate for the same purpose.
+const etcdProbe: ProbeIdentity = {
+  cert: "etcd/healthcheck-client.crt",
+  key: "etcd/healthcheck-client.key",
+  ca: "etcd/ca.crt",
+};
+
+/** What answers "are you healthy" for each component, on loopback, and with which certificate. */
+export function health(name: Component, ports: Ports): { url: string; identity?: ProbeIdentity } | undefined {
   switch (name) {
     case "etcd":
-      return `http://127.0.0.1:${ports.etcd}/health`;
+      return { url: `https://127.0.0.1:${ports.etcd}/health`, identity: etcdProbe };
     case "kube-apiserver":
-      return `https://127.0.0.1:${ports.apiserver}/readyz`;
+      return { url: `https://127.0.0.1:${ports.apiserver}/readyz`, identity: adminProbe };
     case "kube-controller-manager":
-      return `https://127.0.0.1:${ports.controllerManager}/healthz`;
+      return { url: `https://127.0.0.1:${ports.controllerManager}/healthz`, identity: selfSignedProbe };
     case "kube-scheduler":
-      return `https://127.0.0.1:${ports.scheduler}/healthz`;
+      return { url: `https://127.0.0.1:${ports.scheduler}/healthz`, identity: selfSignedProbe };
     case "kwok":
-      return `http://127.0.0.1:${ports.kwok}/healthz`;
+      return { url: `http://127.0.0.1:${ports.kwok}/healthz` };
     case "static-pods":
       return undefined;
   }

@@ -1,114 +1,148 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { request } from "node:https";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { ClusterError } from "../../errors.js";
-import { KubeApi } from "../api.js";
-import { kubeconfigFile, mergeContext, removeContext } from "../kubeconfig-file.js";
+import { kubeconfigFile, removeContext } from "../kubeconfig-file.js";
 import { ensureBinary, kubernetesVersion, type Progress } from "./build.js";
 import {
   args,
   type Component,
   componentNames,
-  healthUrl,
+  health,
   type LocalPaths,
   localPaths,
   type Ports,
 } from "./components.js";
-import { localContext } from "./context.js";
+import { type ComponentStatus, componentHealth, logFile, probe } from "./health.js";
 import { renderStages } from "./images.js";
-import { createNodeRoot, localNodes, nodeObject } from "./nodes.js";
-import { freePort, isOurs, lastLines, startDetached, stopProcess, waitFor } from "./processes.js";
+import { internalKubeconfig, mergeLocalContext, server } from "./kubeconfig.js";
+import { localContext, markerFor } from "./locate.js";
+import { withLock } from "./lock.js";
+import { ensureNodes } from "./nodes-up.js";
+import { freePort, lastLines, processesIn, startDetached, stopProcess, waitFor } from "./processes.js";
+import { makePrivateDir, readState, type State, StateWriter, writeAtomic } from "./state.js";
 
+export type { ComponentStatus };
 export { localContext };
 
-interface State {
-  binary: string;
-  ports: Ports;
-  pids: Partial<Record<Component, number>>;
-}
-
-export interface ComponentStatus {
-  name: Component;
-  healthy: boolean;
-  pid?: number;
-  log: string;
-  detail?: string;
-}
-
-async function readState(paths: LocalPaths): Promise<State | undefined> {
-  if (!existsSync(paths.stateFile)) return undefined;
-  return JSON.parse(await readFile(paths.stateFile, "utf8")) as State;
-}
-
-const logFile = (paths: LocalPaths, name: Component) => join(paths.logs, `${name}.log`);
-
-async function probe(url: string, paths: LocalPaths): Promise<boolean> {
-  if (url.startsWith("http:")) {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-    return res?.ok ?? false;
-  }
-  const [cert, key, ca] = await Promise.all(
-    ["admin.crt", "admin.key", "ca.crt"].map((f) => readFile(join(paths.pki, f))),
-  );
-  return new Promise((resolve) => {
-    const req = request(url, { cert, key, ca, rejectUnauthorized: false, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on("error", () => resolve(false));
-    req.on("timeout", () => req.destroy());
-    req.end();
-  });
-}
-
+/** Whether the API server of the cluster in paths answers as ready. */
 export async function isRunning(paths = localPaths()): Promise<boolean> {
-  const state = await readState(paths);
-  if (!state?.pids["kube-apiserver"]) return false;
-  if (!isOurs(state.pids["kube-apiserver"], state.binary)) return false;
-  return probe(healthUrl("kube-apiserver", state.ports) as string, paths);
+  const state = readState(paths);
+  if (!state) return false;
+  if (!processesIn(paths.root).some((p) => p.component === "kube-apiserver")) return false;
+  return probe("kube-apiserver", state.ports, paths);
 }
 
 export async function status(paths = localPaths()): Promise<ComponentStatus[] | undefined> {
-  const state = await readState(paths);
+  const state = readState(paths);
   if (!state) return undefined;
-  return Promise.all(
-    componentNames.map(async (name): Promise<ComponentStatus> => {
-      const pid = state.pids[name];
-      const log = logFile(paths, name);
-      if (!pid || !isOurs(pid, state.binary))
-        return { name, healthy: false, pid, log, detail: "not running" };
-      const url = healthUrl(name, state.ports);
-      const healthy = url ? await probe(url, paths) : true;
-      return { name, healthy, pid, log, detail: healthy ? undefined : `no healthy answer from ${url}` };
-    }),
-  );
+  return componentHealth(paths, state.ports);
 }
 
 export interface UpResult {
   alreadyRunning: boolean;
+  /** True when this run started from an empty folder (first up, or --fresh). */
+  fresh: boolean;
+  /** The components this run started or restarted. */
+  started: Component[];
   kubeconfig: string;
   server: string;
   seconds: number;
 }
 
+export interface UpOptions {
+  /** Delete the cluster's data and start empty, even if a cluster is there. */
+  fresh?: boolean;
+}
+
 /**
- * Starts the local control plane and three simulated nodes, and makes the
+ * Starts the local control plane and three simulated nodes, or repairs what is missing
+ * of one already there (keeping its data, certificates and ports), and makes the
  * kubedrill-local context current in the user's kubeconfig (or $KUBECONFIG).
  */
-export async function up(progress: Progress, paths = localPaths()): Promise<UpResult> {
-  const userKubeconfig = kubeconfigFile();
-  if (await isRunning(paths)) {
-    const state = (await readState(paths)) as State;
-    await mergeContext(userKubeconfig, await contextEntry(paths, state.ports.apiserver));
-    return { alreadyRunning: true, kubeconfig: userKubeconfig, server: server(state.ports), seconds: 0 };
-  }
-  const binary = await ensureBinary(progress);
+export function up(progress: Progress, paths = localPaths(), options: UpOptions = {}): Promise<UpResult> {
+  return withLock(paths, "cluster up", progress, () => upLocked(progress, paths, options));
+}
+
+const startOrder: Component[][] = [
+  ["etcd"],
+  ["kube-apiserver"],
+  ["kube-controller-manager", "kube-scheduler", "kwok", "static-pods"],
+];
+const startTimeout: Record<Component, number> = {
+  etcd: 20_000,
+  "kube-apiserver": 60_000,
+  "kube-controller-manager": 30_000,
+  "kube-scheduler": 30_000,
+  kwok: 30_000,
+  "static-pods": 5_000,
+};
+/** How long a running but silent component may take to answer (e.g. the API server after etcd came back). */
+const settleTimeout = 15_000;
+
+async function upLocked(progress: Progress, paths: LocalPaths, options: UpOptions): Promise<UpResult> {
   const started = Date.now();
-  await stopAll(paths);
-  await rm(paths.root, { recursive: true, force: true });
-  await Promise.all([paths.logs, paths.nodes].map((d) => mkdir(d, { recursive: true })));
+  const recorded = options.fresh ? undefined : readState(paths);
+  const fresh = recorded === undefined;
+  let state: State;
+  if (recorded === undefined) {
+    if (existsSync(paths.root)) {
+      const why = options.fresh ? "--fresh" : "no cluster state was recorded there";
+      progress(`${why}: deleting ${paths.root} and starting an empty cluster`);
+    }
+    await stopAll(paths);
+    await rm(paths.root, { recursive: true, force: true });
+    state = await newState();
+  } else {
+    state = recorded;
+    progress(`found the local cluster in ${paths.root}: keeping its data, restarting only what is missing`);
+  }
+  await Promise.all([paths.root, paths.logs, paths.nodes].map(makePrivateDir));
+  const writer = new StateWriter(paths);
+  await writer.save(state);
+
+  const binary = await ensureBinary(progress);
+  if (!existsSync(join(paths.pki, "etcd", "ca.crt"))) progress("creating certificates");
+  await execa(binary, ["certs", `--dir=${paths.pki}`]);
+  const stages = join(paths.root, "stages.yaml");
+  await writeAtomic(stages, await renderStages(kubernetesVersion));
+  await writeAtomic(paths.kubeconfig, await internalKubeconfig(paths, state.ports.apiserver));
+
+  const restarted: Component[] = [];
+  const current = state;
+  const ensure = async (name: Component) => {
+    if (await ensureComponent(name, binary, stages, current, paths, progress)) restarted.push(name);
+    await writer.save(current);
+  };
+  for (const group of startOrder) await Promise.all(group.map(ensure));
+
+  const nodes = await ensureNodes(paths, progress);
+  if (!nodes.ready) {
+    throw new ClusterError(
+      `the local nodes did not become Ready; last lines of ${logFile(paths, "kwok")}:\n${lastLines(logFile(paths, "kwok"))}`,
+      localContext,
+      "see the log above; kubedrill cluster up again restarts what is missing and keeps the cluster's objects",
+    );
+  }
+  if (current.identity && current.identity !== nodes.identity) {
+    progress(`kube-system's uid changed (${current.identity} → ${nodes.identity}): etcd's data was replaced`);
+  }
+  current.identity = nodes.identity;
+  await writer.save(current);
+  const userKubeconfig = kubeconfigFile();
+  await mergeLocalContext(userKubeconfig, paths, current);
+  return {
+    alreadyRunning: restarted.length === 0 && nodes.created.length === 0,
+    fresh,
+    started: restarted,
+    kubeconfig: userKubeconfig,
+    server: server(current.ports),
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+async function newState(): Promise<State> {
   const ports: Ports = {
     etcd: await freePort(),
     etcdPeer: await freePort(),
@@ -117,125 +151,75 @@ export async function up(progress: Progress, paths = localPaths()): Promise<UpRe
     scheduler: await freePort(),
     kwok: await freePort(),
   };
-  const state: State = { binary, ports, pids: {} };
-  const save = () => writeFile(paths.stateFile, JSON.stringify(state, null, 2));
+  return { version: 2, ports, components: {}, createdAt: new Date().toISOString() };
+}
 
-  progress("creating certificates");
-  await execa(binary, ["certs", `--dir=${paths.pki}`]);
-  const stages = join(paths.root, "stages.yaml");
-  await writeFile(stages, await renderStages(kubernetesVersion));
-  await writeFile(paths.kubeconfig, await internalKubeconfig(paths, ports.apiserver));
-
-  const start = async (name: Component, timeoutMs: number) => {
-    state.pids[name] = startDetached(
-      binary,
-      [name, ...args(name, paths, ports, stages)],
-      logFile(paths, name),
-      paths.root,
-    );
-    await save();
-    const url = healthUrl(name, ports);
-    const ready = await waitFor(async () => {
-      if (!isOurs(state.pids[name] as number, binary)) throw new Error("exited");
-      return url ? probe(url, paths) : true;
-    }, timeoutMs);
-    if (!ready) {
-      await stopAll(paths);
-      throw new ClusterError(
-        `the local cluster's ${name} did not start; last lines of ${logFile(paths, name)}:\n${lastLines(logFile(paths, name))}`,
-        localContext,
-        "fix what the log says, then: kubedrill cluster down && kubedrill cluster up",
-      );
+/**
+ * Keeps a component that runs and answers; restarts one that is gone or stays silent;
+ * stops any extra copy (a concurrent or interrupted run may have left one). Returns
+ * whether it (re)started the component.
+ */
+async function ensureComponent(
+  name: Component,
+  binary: string,
+  stages: string,
+  state: State,
+  paths: LocalPaths,
+  progress: Progress,
+): Promise<boolean> {
+  const running = processesIn(paths.root).filter((p) => p.component === name);
+  const recorded = state.components[name]?.pid;
+  const keep = running.find((p) => p.pid === recorded) ?? running[0];
+  for (const extra of running.filter((p) => p !== keep)) await stopProcess(extra.pid, paths.root);
+  if (keep) {
+    if (await waitFor(() => probe(name, state.ports, paths), settleTimeout, 250)) {
+      state.components[name] = { pid: keep.pid, binary: keep.binary };
+      return false;
     }
-  };
-
-  progress("starting etcd and kube-apiserver");
-  await start("etcd", 20_000);
-  await start("kube-apiserver", 60_000);
-  progress("starting kube-controller-manager, kube-scheduler, kwok and the static-pod agent");
-  await Promise.all([
-    start("kube-controller-manager", 30_000),
-    start("kube-scheduler", 30_000),
-    start("kwok", 30_000),
-    start("static-pods", 5_000),
-  ]);
-
-  progress("registering nodes kubedrill-control-plane, kubedrill-worker, kubedrill-worker2");
-  const api = KubeApi.load({ kubeconfig: paths.kubeconfig });
-  for (const node of localNodes) {
-    await createNodeRoot(paths.nodes, node.name);
-    await api.create(nodeObject(node));
+    progress(
+      `${name} (pid ${keep.pid}) runs but does not answer at ${health(name, state.ports)?.url}: restarting it`,
+    );
+    await stopProcess(keep.pid, paths.root);
+  } else if (recorded !== undefined) {
+    progress(`${name} is not running: starting it again on the same data`);
+  } else {
+    progress(`starting ${name}`);
   }
+  const log = logFile(paths, name);
+  const pid = startDetached(binary, [name, ...args(name, paths, state.ports, stages)], log, paths.root);
+  state.components[name] = { pid, binary };
   const ready = await waitFor(async () => {
-    const nodes = await api.list("v1", "Node");
-    const allReady = nodes.every((n) =>
-      ((n.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some(
-        (c) => c.type === "Ready" && c.status === "True",
-      ),
-    );
-    // Pods are refused until the namespace's default ServiceAccount exists.
-    const account = await api.get("v1", "ServiceAccount", "default", "default");
-    return nodes.length === localNodes.length && allReady && account !== undefined;
-  }, 60_000);
+    if (!processesIn(paths.root).some((p) => p.pid === pid)) throw new Error("exited");
+    return probe(name, state.ports, paths);
+  }, startTimeout[name]);
   if (!ready) {
-    await stopAll(paths);
     throw new ClusterError(
-      `the local nodes did not become Ready; last lines of ${logFile(paths, "kwok")}:\n${lastLines(logFile(paths, "kwok"))}`,
+      `the local cluster's ${name} did not start; last lines of ${log}:\n${lastLines(log)}`,
       localContext,
-      "kubedrill cluster down && kubedrill cluster up",
+      "fix what the log says, then run kubedrill cluster up again (it keeps the cluster's objects)",
     );
   }
-  await mergeContext(userKubeconfig, await contextEntry(paths, ports.apiserver));
-  return {
-    alreadyRunning: false,
-    kubeconfig: userKubeconfig,
-    server: server(ports),
-    seconds: (Date.now() - started) / 1000,
-  };
+  return true;
 }
 
-const server = (ports: Ports) => `https://127.0.0.1:${ports.apiserver}`;
-
-async function contextEntry(paths: LocalPaths, port: number) {
-  const data = async (f: string) => (await readFile(join(paths.pki, f))).toString("base64");
-  return {
-    name: localContext,
-    server: `https://127.0.0.1:${port}`,
-    certificateAuthorityData: await data("ca.crt"),
-    clientCertificateData: await data("admin.crt"),
-    clientKeyData: await data("admin.key"),
-  };
-}
-
-async function internalKubeconfig(paths: LocalPaths, port: number): Promise<string> {
-  // Loaded here only: every command that merely names localContext would otherwise pay for it.
-  const { KubeConfig } = await import("@kubernetes/client-node");
-  const config = new KubeConfig();
-  const entry = await contextEntry(paths, port);
-  config.loadFromOptions({
-    clusters: [{ name: localContext, server: entry.server, caData: entry.certificateAuthorityData }],
-    users: [{ name: localContext, certData: entry.clientCertificateData, keyData: entry.clientKeyData }],
-    contexts: [{ name: localContext, cluster: localContext, user: localContext }],
-    currentContext: localContext,
-  });
-  return config.exportConfig();
-}
-
+/** Stops every process of the cluster in paths, found by its folder, clients before their servers. */
 async function stopAll(paths: LocalPaths): Promise<void> {
-  const state = await readState(paths);
-  if (!state) return;
-  // Stop in reverse start order so clients go before the server they talk to.
+  const running = processesIn(paths.root);
   for (const name of [...componentNames].reverse()) {
-    const pid = state.pids[name];
-    if (pid) await stopProcess(pid, state.binary);
+    for (const p of running.filter((r) => r.component === name)) await stopProcess(p.pid, paths.root);
   }
 }
 
-/** Stops every component, deletes the cluster's state and removes its kubeconfig context. */
-export async function down(paths = localPaths()): Promise<{ wasRunning: boolean }> {
-  const wasRunning = existsSync(paths.stateFile);
-  await stopAll(paths);
-  await rm(paths.root, { recursive: true, force: true });
-  await removeContext(kubeconfigFile(), localContext);
-  return { wasRunning };
+/** Stops every component, deletes the cluster's state (every object in it) and removes its context. */
+export function down(paths = localPaths(), progress: Progress = () => {}): Promise<{ wasRunning: boolean }> {
+  return withLock(paths, "cluster down", progress, async () => {
+    const wasRunning = existsSync(paths.root);
+    await stopAll(paths);
+    await rm(paths.root, { recursive: true, force: true });
+    const file = kubeconfigFile();
+    // Another cluster's context of the same name (state elsewhere) is not ours to remove.
+    const marker = markerFor(localContext, [file]);
+    if (!marker || marker.stateDir === paths.root) await removeContext(file, localContext);
+    return { wasRunning };
+  });
 }

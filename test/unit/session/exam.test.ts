@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -112,6 +112,27 @@ describe("exam file", () => {
     const file = join(dir, "exam.json");
     await writeFile(file, '{"version":1,"id":');
     await expect(loadExam(file)).rejects.toThrow(/is not a mock exam kubedrill can read/);
+  });
+
+  it("JSON of the wrong shape, or a folder in its place, is a usage error (exit 2) that says how to start over", async () => {
+    const file = join(dir, "exam.json");
+    for (const wrong of ["[]", '{"version":1,"tasks":3}', "null"]) {
+      await writeFile(file, wrong);
+      const error = await loadExam(file).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as UsageError).hint).toBe(
+        `delete it and start again: rm ${file} && kubedrill exam start`,
+      );
+    }
+    await rm(file);
+    await mkdir(file);
+    const error = await loadExam(file).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).exitCode).toBe(2);
+    expect((error as UsageError).message).toBe(`${file} is a folder, not a mock exam file`);
+    expect((error as UsageError).hint).toBe(
+      `remove it and start again: rm -r ${file} && kubedrill exam start`,
+    );
   });
 
   it("lives in the XDG state dir unless KUBEDRILL_EXAM moves it", () => {

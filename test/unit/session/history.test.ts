@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { UsageError } from "../../../src/errors.js";
 import { appendRecords, parseHistory, readHistory } from "../../../src/session/history.js";
 import { historyFile } from "../../../src/session/paths.js";
 import { fakeTask, graded } from "./fixtures.js";
@@ -31,6 +32,26 @@ describe("history", () => {
     const history = parseHistory(`${JSON.stringify(first)}\n\n{"type":"task","task":"x"}\n[1,2]\n`);
     expect(history.records).toEqual([first]);
     expect(history.skipped).toEqual([3, 4]);
+  });
+
+  it("a folder (or a file) where the history or its folder should be is a usage error with the fix", async () => {
+    const folder = join(dir, "history.jsonl");
+    await mkdir(folder);
+    const fix = `move it aside and kubedrill starts a new history: mv ${folder} ${folder}.old`;
+    for (const attempt of [() => readHistory(folder), () => appendRecords(folder, [first])]) {
+      const error = await attempt().catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(UsageError);
+      expect(error).toMatchObject({
+        message: `the history ${folder} is a folder, not a history file`,
+        hint: fix,
+      });
+    }
+    const blocked = join(dir, "plain-file");
+    await writeFile(blocked, "");
+    const under = join(blocked, "history.jsonl");
+    await expect(appendRecords(under, [first])).rejects.toThrow(
+      `the history ${under} cannot be used (EEXIST)`,
+    );
   });
 
   it("reads a missing file as an empty history", async () => {

@@ -1,0 +1,41 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { KubeApi, type KubeObject } from "../api.js";
+import type { Progress } from "./build.js";
+import type { LocalPaths } from "./components.js";
+import { createNodeRoot, localNodes, nodeObject } from "./nodes.js";
+import { waitFor } from "./processes.js";
+
+const isReady = (node: KubeObject) =>
+  ((node.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some(
+    (c) => c.type === "Ready" && c.status === "True",
+  );
+
+/**
+ * Registers whichever of the three nodes is missing (an interrupted `up` may have
+ * registered none) and waits until all are Ready. A node folder that exists is left
+ * as it is: it holds what the learner changed on the node.
+ */
+export async function ensureNodes(
+  paths: LocalPaths,
+  progress: Progress,
+): Promise<{ ready: boolean; created: string[]; identity: string }> {
+  const api = KubeApi.load({ kubeconfig: paths.kubeconfig });
+  const created: string[] = [];
+  for (const node of localNodes) {
+    if (!existsSync(join(paths.nodes, node.name))) await createNodeRoot(paths.nodes, node.name);
+    if ((await api.get("v1", "Node", node.name)) !== undefined) continue;
+    await api.create(nodeObject(node));
+    created.push(node.name);
+  }
+  if (created.length > 0) progress(`registered node(s) ${created.join(", ")}`);
+  const ready = await waitFor(async () => {
+    const nodes = await api.list("v1", "Node");
+    const ours = nodes.filter((n) => localNodes.some((l) => l.name === n.metadata?.name));
+    // Pods are refused until the namespace's default ServiceAccount exists.
+    const account = await api.get("v1", "ServiceAccount", "default", "default");
+    return ours.length === localNodes.length && ours.every(isReady) && account !== undefined;
+  }, 60_000);
+  const kubeSystem = await api.get("v1", "Namespace", "kube-system");
+  return { ready, created, identity: String(kubeSystem?.metadata?.uid ?? "") };
+}

@@ -1,0 +1,62 @@
+import { ApiStatusError, ClusterError, SetupError } from "../errors.js";
+import type { KubeObject } from "./ports.js";
+
+/**
+ * Setup and reset problems as typed errors with a next step, instead of "unexpected error
+ * (a bug)": a namespace that will not go, a wait that never came true, a manifest the API
+ * server rejects.
+ */
+
+/** Finalizers on the namespace's objects that have had this long to go are waiting on nothing. */
+export const contentFinalizerGraceMs = 10_000;
+/** Longest wait for a namespace to go, whatever holds it. */
+export const namespaceDeletionLimitMs = 120_000;
+
+type Condition = { type?: string; status?: string; message?: string };
+
+/**
+ * The error for a namespace that is stuck in Terminating, or undefined while it may still go:
+ * objects in it with finalizers nobody removes (after a short grace), or anything past the limit.
+ */
+export function stuckNamespace(namespace: KubeObject, waitedMs: number): ClusterError | undefined {
+  const name = namespace.metadata?.name ?? "";
+  const conditions = ((namespace.status as { conditions?: Condition[] })?.conditions ?? []).filter(
+    (c) => c.status === "True",
+  );
+  const remaining = conditions.find((c) => c.type === "NamespaceFinalizersRemaining");
+  if (!(remaining && waitedMs >= contentFinalizerGraceMs) && waitedMs < namespaceDeletionLimitMs)
+    return undefined;
+  const own = (namespace.spec as { finalizers?: string[] })?.finalizers ?? [];
+  const blocking = [
+    ...conditions.filter((c) => c.type?.startsWith("Namespace") && c.message).map((c) => c.message as string),
+    ...(own.length > 0 ? [`the namespace's own finalizers: ${own.join(", ")}`] : []),
+  ];
+  const seconds = Math.round(waitedMs / 1000);
+  return new ClusterError(
+    `namespace ${name} is stuck in Terminating after ${seconds}s; what blocks it: ${blocking.join("; ") || "nothing the API says"}`,
+    undefined,
+    remaining
+      ? `remove those finalizers from the objects (kubectl -n ${name} patch KIND NAME --type=merge -p '{"metadata":{"finalizers":null}}'), or clear the namespace's: kubectl get namespace ${name} -o json | jq '.spec.finalizers=[]' | kubectl replace --raw /api/v1/namespaces/${name}/finalize -f -`
+      : `is kube-controller-manager running (kubedrill cluster status)? To force it: kubectl get namespace ${name} -o json | jq '.spec.finalizers=[]' | kubectl replace --raw /api/v1/namespaces/${name}/finalize -f -`,
+  );
+}
+
+/** A setup `wait` step whose condition never came true. */
+export function waitTimedOut(what: string, timeout: string, last: string, task: string): SetupError {
+  return new SetupError(
+    `setup of task ${task} waited ${timeout} for ${what}, which did not get there: ${last}`,
+    3,
+    `look at it (kubectl -n ${task} describe ${what.replace(" ", "/")}); the cluster may lack what the task needs (kubedrill doctor), or the wait's timeout is too short for it`,
+  );
+}
+
+/** A setup manifest the API server refuses as invalid (400/422) is the task's problem: exit 2. */
+export function rejectedManifest(object: KubeObject, err: unknown): unknown {
+  if (!(err instanceof ApiStatusError) || (err.status !== 422 && err.status !== 400)) return err;
+  const what = `${object.kind ?? "object"} ${object.metadata?.name ?? ""}`.trim();
+  return new SetupError(
+    `the cluster rejects the task's setup manifest for ${what} (${err.status} ${err.reason || "Invalid"}): ${err.message}`,
+    2,
+    "fix the manifest in the task (kubectl apply --dry-run=server -f FILE shows the same), then: kubedrill validate",
+  );
+}
