@@ -2,8 +2,9 @@
 import { writeFile } from "node:fs/promises";
 import { builtinTasks, loadCatalog } from "../src/catalog/catalog.js";
 import { catalogMarkdown } from "../src/catalog/catalog-doc.js";
+import { expressionChecker } from "../src/engine/cel.js";
 
-const catalog = await loadCatalog([builtinTasks]);
+const catalog = await loadCatalog([builtinTasks], expressionChecker);
 if (catalog.problems.length > 0) throw new Error(`the catalog has problems; run kubedrill validate`);
 const target = new URL("../docs/catalog.md", import.meta.url);
 await writeFile(target, catalogMarkdown(catalog.tasks));

@@ -1,13 +1,15 @@
-// Writes tasks/task.schema.json and tasks/proofs.schema.json from the zod schemas; a unit test fails when either is stale.
+// Writes the JSON Schemas generated from zod (tasks, proofs, the --json report); unit tests fail when one is stale.
 import { writeFile } from "node:fs/promises";
 import { proofsJsonSchema } from "../src/catalog/proofs.js";
 import { taskJsonSchema } from "../src/catalog/schema.js";
+import { reportJsonSchema } from "../src/report/json-schema.js";
 
-for (const [name, schema] of [
-  ["task.schema.json", taskJsonSchema()],
-  ["proofs.schema.json", proofsJsonSchema()],
+for (const [file, schema] of [
+  ["../tasks/task.schema.json", taskJsonSchema()],
+  ["../tasks/proofs.schema.json", proofsJsonSchema()],
+  ["../docs/report.schema.json", reportJsonSchema()],
 ] as const) {
-  const target = new URL(`../tasks/${name}`, import.meta.url);
+  const target = new URL(file, import.meta.url);
   await writeFile(target, `${JSON.stringify(schema, null, 2)}\n`);
   console.log(`wrote ${target.pathname}`);
 }

@@ -3,6 +3,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TaskError, type TaskProblem, UsageError } from "../errors.js";
+import type { ExpressionChecker } from "../model/template.js";
 import { type LoadedTask, loadTask } from "./load.js";
 
 /** The catalog shipped with kubedrill; src/ and dist/ sit at the same depth. */
@@ -41,9 +42,9 @@ export async function findTaskFiles(paths: string[]): Promise<string[]> {
 }
 
 /** Loads every task, collecting every problem (including duplicate ids) instead of stopping at the first. */
-export async function loadCatalog(paths: string[]): Promise<Catalog> {
+export async function loadCatalog(paths: string[], expressionChecker: ExpressionChecker): Promise<Catalog> {
   const files = await findTaskFiles(paths);
-  const results = await Promise.all(files.map(loadTask));
+  const results = await Promise.all(files.map((file) => loadTask(file, expressionChecker)));
   const tasks: LoadedTask[] = [];
   const problems: TaskProblem[] = [];
   const seen = new Map<string, string>();
@@ -71,8 +72,11 @@ export async function loadCatalog(paths: string[]): Promise<Catalog> {
 }
 
 /** The built-in catalog plus extra folders; refuses to go on when any task is invalid. */
-export async function openCatalog(extra: string[] = []): Promise<LoadedTask[]> {
-  const catalog = await loadCatalog([builtinTasks, ...extra]);
+export async function openCatalog(
+  extra: string[],
+  expressionChecker: ExpressionChecker,
+): Promise<LoadedTask[]> {
+  const catalog = await loadCatalog([builtinTasks, ...extra], expressionChecker);
   if (catalog.problems.length > 0) throw new TaskError(catalog.problems);
   return catalog.tasks;
 }

@@ -1,6 +1,6 @@
-import type { domains } from "./schema.js";
+import type { Domain } from "../model/domains.js";
 
-export type Domain = (typeof domains)[number];
+export type { Domain };
 
 /** The CKA curriculum's weights in percent, heaviest first. */
 export const ckaWeights: Record<Domain, number> = {

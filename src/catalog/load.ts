@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import type { z } from "zod";
 import type { TaskProblem } from "../errors.js";
+import type { ExpressionChecker } from "../model/template.js";
 import { loadProofs, type Proofs } from "./proofs.js";
 import { type Task, taskSchema } from "./schema.js";
 import { semanticProblems } from "./semantics.js";
@@ -21,8 +22,11 @@ export type LoadResult = { ok: true; loaded: LoadedTask } | { ok: false; problem
 
 type Issue = z.core.$ZodIssue;
 
-/** Loads and validates one task.yaml; never throws for anything the file holds. */
-export async function loadTask(file: string): Promise<LoadResult> {
+/**
+ * Loads and validates one task.yaml; never throws for anything the file holds.
+ * CEL is compiled by the engine's compiler, handed in, so the catalog needs no engine.
+ */
+export async function loadTask(file: string, expressionChecker: ExpressionChecker): Promise<LoadResult> {
   const text = await readText(file);
   if (typeof text !== "string") return { ok: false, problems: [text] };
   const source = parseYaml(text, file);
@@ -40,7 +44,7 @@ export async function loadTask(file: string): Promise<LoadResult> {
   const dir = dirname(file);
   const proofs = await loadProofs(parsed.data, dir);
   const problems = [
-    ...(await semanticProblems(parsed.data, dir, where)),
+    ...(await semanticProblems(parsed.data, dir, where, expressionChecker)),
     ...(Array.isArray(proofs) ? proofs : []),
   ];
   if (problems.length > 0) return { ok: false, problems };

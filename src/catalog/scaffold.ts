@@ -1,13 +1,12 @@
 import { dirname, isAbsolute, relative, sep } from "node:path";
-import { type domains, taskSchema } from "./schema.js";
+import type { Domain } from "../model/domains.js";
+import { taskSchema } from "./schema.js";
 
 /**
  * The files of a new task: a working example (a pod with a typo in its image that the
  * learner fixes) whose every field is explained, so an author edits rather than starts
  * from a blank page. Pure: returns file contents, writes nothing.
  */
-
-export type Domain = (typeof domains)[number];
 
 export interface ScaffoldOptions {
   id: string;

@@ -1,11 +1,11 @@
 import { z } from "zod";
+import { capabilityNames } from "../model/capabilities.js";
+import { domains } from "../model/domains.js";
 
 /**
  * The task format. This zod schema is the single source: the TypeScript types
  * below and tasks/task.schema.json (for editor completion) are derived from it.
  */
-
-export const domains = ["workloads", "networking", "storage", "troubleshooting", "architecture"] as const;
 
 const duration = z
   .string()
@@ -125,7 +125,11 @@ const accessSpec = z
 const checkBase = {
   title: z.string().min(1).describe("What the check proves, as a sentence the learner reads"),
   points: z.number().int().positive().default(1).describe("Points earned when the check passes"),
-  within: duration.optional().describe("Keep checking until it passes or this time is up"),
+  within: duration
+    .optional()
+    .describe(
+      "Read again while what it grades is settling (changed less than this long ago), at most this long",
+    ),
   passesUnsolved: z
     .boolean()
     .optional()
@@ -170,16 +174,6 @@ export const checkSchema = z
   .describe(
     "A check: reads the cluster, an answer file or a node file, or asks the API server; never writes",
   );
-
-/** What a cluster may or may not offer; `kubedrill doctor` shows what the current one has. */
-export const capabilityNames = [
-  "containers",
-  "network-policy",
-  "node-access",
-  "metrics-server",
-  "dns",
-] as const;
-export type Capability = (typeof capabilityNames)[number];
 
 const requirementSchema = z
   .union([
@@ -295,7 +289,6 @@ export const taskSchema = z
 export type Task = z.output<typeof taskSchema>;
 export type Check = z.output<typeof checkSchema>;
 export type Step = z.output<typeof stepSchema>;
-export type ObjectRef = z.output<typeof objectRef>;
 export type NodePath = z.output<typeof nodePath>;
 export type AccessSpec = z.output<typeof accessSpec>;
 

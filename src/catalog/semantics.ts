@@ -1,13 +1,12 @@
 import { existsSync } from "node:fs";
 import { basename, isAbsolute, join, normalize, sep } from "node:path";
-import { regexProblem } from "../engine/cel/regex.js";
-import { celProblems, checkVariables } from "../engine/cel.js";
-import { fill } from "../engine/vars.js";
 import type { TaskProblem } from "../errors.js";
+import type { ObjectRef } from "../model/kube.js";
+import { type ExpressionChecker, fill } from "../model/template.js";
 import { answerPathProblem } from "./answer-file.js";
 import { competencyIds } from "./curriculum.js";
 import { atValueOffset } from "./scalar-position.js";
-import type { ObjectRef, Task } from "./schema.js";
+import type { Task } from "./schema.js";
 import { at, type Located, type Path, readManifestFile } from "./yaml-source.js";
 
 /**
@@ -31,11 +30,17 @@ interface Context {
   dir: string;
   where: Located;
   problems: TaskProblem[];
+  checker: ExpressionChecker;
 }
 
 /** What the schema cannot say: names, CEL that does not compile, manifests that do not parse or escape the namespace. */
-export async function semanticProblems(task: Task, dir: string, where: Located): Promise<TaskProblem[]> {
-  const ctx: Context = { task, dir, where, problems: [] };
+export async function semanticProblems(
+  task: Task,
+  dir: string,
+  where: Located,
+  checker: ExpressionChecker,
+): Promise<TaskProblem[]> {
+  const ctx: Context = { task, dir, where, problems: [], checker };
   if (basename(dir) !== task.id) {
     report(ctx, ["id"], `id "${task.id}" differs from its folder name "${basename(dir)}"`);
   }
@@ -46,7 +51,7 @@ export async function semanticProblems(task: Task, dir: string, where: Located):
   task.checks.forEach((check, i) => {
     const path = ["checks", i];
     if ("access" in check) return;
-    cel(ctx, check.expect, [...path, "expect"], checkVariables);
+    cel(ctx, check.expect, [...path, "expect"], ctx.checker.checkVariables);
     if ("pattern" in check) regex(ctx, check.pattern, [...path, "pattern"]);
     if ("notPattern" in check) regex(ctx, check.notPattern, [...path, "notPattern"]);
     if ("resource" in check && check.resource.name && check.resource.ownedBy) {
@@ -82,14 +87,14 @@ function report(ctx: Context, path: Path, message: string): void {
 /** Each problem of an expression at its own line and column inside task.yaml. */
 function cel(ctx: Context, expr: string | undefined, path: Path, variables: readonly string[]): void {
   if (expr === undefined) return;
-  for (const { offset, message } of celProblems(expr, variables)) {
+  for (const { offset, message } of ctx.checker.celProblems(expr, variables)) {
     ctx.problems.push(atValueOffset(ctx.where, path, offset, message));
   }
 }
 
 /** Patterns are RE2 (linear-time matching), so a backreference or lookaround is rejected here. */
 function regex(ctx: Context, pattern: string | undefined, path: Path): void {
-  const problem = pattern === undefined ? undefined : regexProblem(pattern);
+  const problem = pattern === undefined ? undefined : ctx.checker.regexProblem(pattern);
   if (problem) report(ctx, path, problem);
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { domains } from "../model/domains.js";
 import type { On } from "./program.js";
 import type { ReportFlags } from "./report-output.js";
 
@@ -6,8 +7,8 @@ import type { ReportFlags } from "./report-output.js";
 // action imports its command's module when it runs, so `--help`, `list` or `validate`
 // never load what `check` or `cluster up` need.
 
-// Said in the help without loading the schema (and zod); a test holds it equal to the catalog's.
-export const domainList = "workloads, networking, storage, troubleshooting, architecture";
+// Said in the help from the model's list, which loads neither the schema nor zod.
+export const domainList = domains.join(", ");
 
 export function registerCommands(program: Command, on: On): void {
   program

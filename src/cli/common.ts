@@ -3,11 +3,12 @@ import { builtinTasks, findTask, findTaskFiles, openCatalog } from "../catalog/c
 import { type LoadedTask, loadTask as loadTaskFile } from "../catalog/load.js";
 import { type Capabilities, detectCapabilities } from "../cluster/capabilities.js";
 import { type Connection, connect } from "../cluster/connect.js";
+import { expressionChecker } from "../engine/cel.js";
 import { TaskError } from "../errors.js";
 import type { GlobalOptions } from "./program.js";
 
 export function loadTasks(options: GlobalOptions): Promise<LoadedTask[]> {
-  return openCatalog(options.tasks);
+  return openCatalog(options.tasks, expressionChecker);
 }
 
 /**
@@ -20,7 +21,7 @@ export async function loadTask(options: GlobalOptions, id: string): Promise<Load
   const files = await findTaskFiles([builtinTasks, ...options.tasks]);
   const named = files.filter((file) => basename(dirname(file)) === id);
   if (named.length === 1 && named[0]) {
-    const result = await loadTaskFile(named[0]);
+    const result = await loadTaskFile(named[0], expressionChecker);
     if (!result.ok) throw new TaskError(result.problems);
     if (result.loaded.task.id === id) return result.loaded;
   }

@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
-import { domains } from "../catalog/schema.js";
 import { describeTask } from "../engine/run.js";
 import { ExitCode, UsageError } from "../errors.js";
-import type { Domain } from "../session/domains.js";
+import { type Domain, domains } from "../model/domains.js";
 import { type Exam, requireExam } from "../session/exam.js";
 import { renderExamResult, renderExamStarted, renderExamStatus } from "../session/exam-render.js";
 import { abortExam, examTasks, startExam, submitExam } from "../session/exam-run.js";

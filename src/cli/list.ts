@@ -1,6 +1,6 @@
-import { domains } from "../catalog/schema.js";
 import { type Capabilities, unmetRequirements } from "../engine/requires.js";
 import { KubedrillError, UsageError } from "../errors.js";
+import { domains } from "../model/domains.js";
 import { connectFor, loadTasks } from "./common.js";
 import { type CliIO, progress, say } from "./io.js";
 import type { CommandContext, GlobalOptions } from "./program.js";

@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { builtinTasks } from "../catalog/catalog.js";
-import { type Domain, isTaskId, scaffoldTask, schemaReference } from "../catalog/scaffold.js";
-import { domains } from "../catalog/schema.js";
+import { isTaskId, scaffoldTask, schemaReference } from "../catalog/scaffold.js";
 import { ExitCode, UsageError } from "../errors.js";
+import { type Domain, domains } from "../model/domains.js";
 import { say } from "./io.js";
 import type { CommandContext } from "./program.js";
 

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { nodeAccessFor } from "../cluster/node-access.js";
+import { nodeAccessFor } from "../cluster/node-access/index.js";
 import { UsageError } from "../errors.js";
 import { connectFor } from "./common.js";
 import type { CommandContext } from "./program.js";

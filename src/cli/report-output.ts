@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { LoadedTask } from "../catalog/load.js";
 import { grade } from "../engine/run.js";
-import type { GradeReport } from "../engine/types.js";
+import type { GradeReport } from "../model/results.js";
 import { renderHuman } from "../report/human.js";
 import { renderJson } from "../report/json.js";
 import { renderJunit } from "../report/junit.js";

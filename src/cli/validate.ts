@@ -1,5 +1,6 @@
 import { resolve, sep } from "node:path";
 import { builtinTasks, findTaskFiles, loadCatalog } from "../catalog/catalog.js";
+import { expressionChecker } from "../engine/cel.js";
 import { ExitCode, formatProblem, UsageError } from "../errors.js";
 import { say } from "./io.js";
 import type { CommandContext } from "./program.js";
@@ -15,7 +16,7 @@ export async function validate(
   if (files.length === 0) {
     throw new UsageError(`no task.yaml under ${roots.join(", ")}`, "create one with: kubedrill new <id>");
   }
-  const { problems } = await loadCatalog(roots);
+  const { problems } = await loadCatalog(roots, expressionChecker);
   if (flags.json) {
     say(io, JSON.stringify({ tasks: files.length, problems }, null, 2));
   } else {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { findTask } from "../catalog/catalog.js";
 import { runScript } from "../cluster/shell.js";
 import { proveAll } from "../engine/prove-all.js";
@@ -35,7 +36,9 @@ export async function verify(
   let done = 0;
   const results = await proveAll(tasks, jobs, async (loaded) => {
     progress(io, `verifying ${loaded.task.id}…`);
-    const result = await verifyTask(loaded, target, (script) => runScript(script));
+    const result = await verifyTask(loaded, target, (script) =>
+      runScript(script, fileURLToPath(new URL("./main.js", import.meta.url))),
+    );
     progress(io, `[${++done}/${tasks.length}] ${loaded.task.id} done`);
     if (!flags.json) print(io, result);
     return result;

@@ -1,53 +1,22 @@
 import type { RequestOptions } from "node:https";
 import { request } from "node:https";
 import { ApiStatusError, ClusterError, KindNotServedError } from "../errors.js";
+import type { AccessAnswer, AccessRequest, ServedKind } from "../model/cluster.js";
+import type { KubeObject } from "../model/kube.js";
 import { garbageError, statusError, transportError } from "./api-errors.js";
 import { boundExecPlugins, execPluginTimeoutMs } from "./exec-plugin.js";
 import type { KubeConfig } from "./kubeconfig.js";
 import { loadKubeConfig } from "./kubeconfig-load.js";
-import { deleteCollection, type ServedKind, servedKinds } from "./served-kinds.js";
+import { deleteCollection, servedKinds } from "./served-kinds.js";
 
 export { ApiStatusError } from "../errors.js";
 
-/** A Kubernetes object as the API returns it: plain JSON, nothing converted. */
-export type KubeObject = {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-};
+export type { AccessAnswer, AccessRequest, KubeObject, ServedKind };
 
 export interface ResourceInfo {
   path: string; // e.g. /api/v1 or /apis/apps/v1
   plural: string;
   namespaced: boolean;
-}
-
-/** One SubjectAccessReview question: may this user (in these groups) do this verb? */
-export interface AccessRequest {
-  user?: string;
-  groups: string[];
-  verb: string;
-  group: string;
-  resource: string;
-  subresource?: string;
-  namespace?: string;
-  name?: string;
-}
-
-/** The API server's answer: its authorizers' decision and, where they give one, the reason. */
-export interface AccessAnswer {
-  allowed: boolean;
-  denied?: boolean;
-  reason?: string;
-  evaluationError?: string;
 }
 
 export interface ApiOptions {

@@ -1,18 +1,9 @@
-import type { Capability } from "../catalog/schema.js";
 import { ClusterError } from "../errors.js";
-import { ApiStatusError, type KubeApi, type KubeObject } from "./api.js";
+import type { Capabilities, CapabilityState } from "../model/capabilities.js";
+import { conditionTrue, isReady, type KubeObject } from "../model/kube.js";
+import { ApiStatusError, type KubeApi } from "./api.js";
 
-/** Whether the cluster offers one capability, and the evidence, in words a learner can check. */
-export interface CapabilityState {
-  available: boolean;
-  why: string;
-}
-
-export interface Capabilities {
-  has: Record<Capability, CapabilityState>;
-  /** Ready, schedulable nodes without a control-plane role. */
-  workers: number;
-}
+export type { Capabilities };
 
 /** What detection reads from the cluster, as the API returns it. */
 export interface ClusterFacts {
@@ -27,13 +18,6 @@ export interface ClusterFacts {
   nodeAccess?: string;
 }
 
-type Conditions = { type: string; status: string }[];
-
-const conditionTrue = (object: KubeObject | undefined, type: string) =>
-  ((object?.status as { conditions?: Conditions } | undefined)?.conditions ?? []).some(
-    (c) => c.type === type && c.status === "True",
-  );
-
 const isControlPlane = (node: KubeObject) =>
   Object.keys(node.metadata?.labels ?? {}).some((l) =>
     /^node-role\.kubernetes\.io\/(control-plane|master)$/.test(l),
@@ -44,15 +28,12 @@ const isSimulated = (node: KubeObject) => node.metadata?.annotations?.["kwok.x-k
 
 export function countWorkers(nodes: KubeObject[]): number {
   return nodes.filter(
-    (n) =>
-      !isControlPlane(n) &&
-      conditionTrue(n, "Ready") &&
-      !(n.spec as { unschedulable?: boolean })?.unschedulable,
+    (n) => !isControlPlane(n) && isReady(n) && !(n.spec as { unschedulable?: boolean })?.unschedulable,
   ).length;
 }
 
 function containers(nodes: KubeObject[]): CapabilityState {
-  const ready = nodes.filter((n) => conditionTrue(n, "Ready"));
+  const ready = nodes.filter((n) => isReady(n));
   if (ready.length === 0) return { available: false, why: "no node is Ready, so nothing runs" };
   const real = ready.filter((n) => !isSimulated(n));
   if (real.length === 0) {

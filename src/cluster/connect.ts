@@ -1,6 +1,6 @@
 import { ClusterError } from "../errors.js";
 import { type ApiOptions, ApiStatusError, KubeApi } from "./api.js";
-import { type NodeAccess, nodeAccessFor } from "./node-access.js";
+import { type NodeAccess, nodeAccessFor } from "./node-access/index.js";
 import { assertMayWrite } from "./safety.js";
 
 export interface Connection {

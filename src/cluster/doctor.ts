@@ -1,13 +1,14 @@
 import { existsSync } from "node:fs";
 import { delimiter } from "node:path";
-import { type Capability, capabilityNames } from "../catalog/schema.js";
 import { KubedrillError } from "../errors.js";
-import { type ApiOptions, ApiStatusError, KubeApi, type KubeObject } from "./api.js";
+import { type Capability, capabilityNames } from "../model/capabilities.js";
+import { isReady, type KubeObject } from "../model/kube.js";
+import { type ApiOptions, ApiStatusError, KubeApi } from "./api.js";
 import { type Capabilities, capabilitiesFrom, countWorkers, readClusterFacts } from "./capabilities.js";
 import { checkTools, chooseDriver } from "./drivers/choose.js";
 import { kubeconfigFile } from "./kubeconfig-file.js";
 import { localHealthLines } from "./local/doctor-lines.js";
-import { nodeAccessFor } from "./node-access.js";
+import { nodeAccessFor } from "./node-access/index.js";
 import { gatherFacts, judgePractice } from "./safety.js";
 import { runTool, ToolMissingError } from "./tools.js";
 
@@ -116,11 +117,6 @@ async function kubectlLine(api: KubeApi, options: ApiOptions, server: string): P
     fix: `install kubectl ${server.replace(/\.\d+$/, "")}: https://kubernetes.io/docs/tasks/tools/#kubectl`,
   };
 }
-
-const isReady = (node: KubeObject) =>
-  ((node.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some(
-    (c) => c.type === "Ready" && c.status === "True",
-  );
 
 function nodesLine(nodes: KubeObject[]): DoctorLine {
   const ready = nodes.filter(isReady);

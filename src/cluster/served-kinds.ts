@@ -1,13 +1,7 @@
+import type { ServedKind } from "../model/cluster.js";
 import type { KubeApi } from "./api.js";
 
-/** One kind the API server serves, at its group's preferred version. */
-export interface ServedKind {
-  apiVersion: string;
-  kind: string;
-  namespaced: boolean;
-  /** The verbs it allows, e.g. list, deletecollection. */
-  verbs: string[];
-}
+export type { ServedKind };
 
 /** Aggregated discovery (Kubernetes ≥ 1.30): every group's resources in one answer. */
 const aggregated = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";

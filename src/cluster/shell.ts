@@ -1,16 +1,17 @@
 import { chmod, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 
-/** The built CLI; src/ and dist/ sit at the same depth below the package root. */
-const cliMain = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const shimDirs = new Map<string, Promise<string>>();
 
-let shimDir: Promise<string> | undefined;
-
-/** A folder with a `kubedrill` executable, so solutions can call `kubedrill node cp`. */
-function kubedrillOnPath(): Promise<string> {
+/**
+ * A folder with a `kubedrill` executable that runs cliMain (the CLI's main.js, which the
+ * caller names: this layer does not know where the CLI is built), so solutions can call
+ * `kubedrill node cp`.
+ */
+function kubedrillOnPath(cliMain: string): Promise<string> {
+  let shimDir = shimDirs.get(cliMain);
   shimDir ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), "kubedrill-bin-"));
     const shim = join(dir, "kubedrill");
@@ -18,6 +19,7 @@ function kubedrillOnPath(): Promise<string> {
     await chmod(shim, 0o755);
     return dir;
   })();
+  shimDirs.set(cliMain, shimDir);
   return shimDir;
 }
 
@@ -29,9 +31,10 @@ export interface ScriptResult {
 /** Runs a task's solution script with bash, as a learner's shell would, against the given kubeconfig context. */
 export async function runScript(
   script: string,
+  cliMain: string,
   env: Record<string, string | undefined> = {},
 ): Promise<ScriptResult> {
-  const path = `${await kubedrillOnPath()}${delimiter}${process.env.PATH ?? ""}`;
+  const path = `${await kubedrillOnPath(cliMain)}${delimiter}${process.env.PATH ?? ""}`;
   const result = await execa("bash", ["-euo", "pipefail", "-c", script], {
     env: { ...env, PATH: path },
     reject: false,

@@ -1,4 +1,5 @@
 import { ClusterError } from "../errors.js";
+import type { ToolResult } from "../model/node-access.js";
 
 /** The programs kubedrill runs besides itself; each is looked up on PATH. */
 export type Tool = "docker" | "kind" | "minikube" | "kubectl";
@@ -11,11 +12,7 @@ export const installHints: Record<Tool, string> = {
   kubectl: "install kubectl: https://kubernetes.io/docs/tasks/tools/#kubectl",
 };
 
-export interface ToolResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
+export type { ToolResult };
 
 export interface RunOptions {
   /** Sent on stdin; without it stdin is closed, so a tool never waits for input. */

@@ -1,6 +1,6 @@
 import type { AccessSpec } from "../catalog/schema.js";
+import type { Mismatch } from "../model/results.js";
 import type { AccessAnswer, AccessRequest, ClusterReader } from "./ports.js";
-import type { Mismatch } from "./types.js";
 
 /**
  * Access checks: the API server answers "may this subject do this?" (a SubjectAccessReview),
@@ -97,6 +97,7 @@ export function accessMismatches(
         path: describeRequest(spec, verb, taskNamespace),
         found: word(answer.allowed),
         want: word(spec.allowed),
+        access: true,
         ...(reason ? { message: reason } : {}),
       },
     ];
@@ -113,10 +114,4 @@ export async function checkAccess(
   const review = cluster.accessReview.bind(cluster);
   const answers = await Promise.all(accessRequests(spec, taskNamespace).map(review));
   return accessMismatches(spec, answers, taskNamespace);
-}
-
-/** `delete pods in namespace web: found allowed, want denied (RBAC: allowed by …)` */
-export function formatAccessMismatch(m: Mismatch): string {
-  const why = m.message ? ` (${m.message})` : "";
-  return `${m.path}: found ${m.found}, want ${m.want}${why}`;
 }

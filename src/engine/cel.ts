@@ -11,13 +11,16 @@ import {
   parse,
   plan,
 } from "@bufbuild/cel";
+import type { Mismatch } from "../model/results.js";
+import type { ExpressionChecker } from "../model/template.js";
 import { descendants, type Expr } from "./cel/ast.js";
+import { celProblems } from "./cel/check.js";
 import { env } from "./cel/env.js";
+import { regexProblem } from "./cel/regex.js";
 import { rewrite } from "./cel/rewrite.js";
 import { costLimit, type Reads, type Run, timeLimitMs, withRun } from "./cel/runtime.js";
 import { toCelBindings } from "./cel/values.js";
 import { appendKey, formatValue } from "./match.js";
-import type { Mismatch } from "./types.js";
 
 export { type CelProblem, celProblems } from "./cel/check.js";
 export { fetchReads, prepare, type Read } from "./cel/reads.js";
@@ -34,6 +37,9 @@ interface Compiled {
 
 /** The variables a check's expression may name; setup's wait has only object and vars. */
 export const checkVariables = ["object", "objects", "vars", "uids"] as const;
+
+/** What catalog validation is handed: the CEL type checker and the RE2 pattern check. */
+export const expressionChecker: ExpressionChecker = { checkVariables, celProblems, regexProblem };
 
 const comparisonOps = new Set(["_==_", "_!=_", "_<_", "_<=_", "_>_", "_>=_"]);
 // Checks are re-evaluated on every poll; parsing and planning once per expression text saves most of the time.

@@ -3,20 +3,17 @@ import { readAnswerFile } from "../catalog/answer-file.js";
 import { parseManifests } from "../catalog/load.js";
 import type { Check, Task } from "../catalog/schema.js";
 import { ClusterError, formatProblem, KindNotServedError } from "../errors.js";
-import { checkAccess, formatAccessMismatch } from "./access.js";
+import type { KubeObject } from "../model/kube.js";
+import { poll, TimeLimitError, withinLimit } from "../model/poll.js";
+import type { CheckResult, Mismatch } from "../model/results.js";
+import { checkAccess } from "./access.js";
 import { matchStart, patternFound } from "./cel/regex.js";
 import { evaluate, fetchReads, prepare, type Reads } from "./cel.js";
-import { formatMismatch, formatValue, match } from "./match.js";
+import { match } from "./match.js";
 import { type ClusterReader, type NodeAccess, Snapshot } from "./ports.js";
-import {
-  describeSelection,
-  emptyReason,
-  failingMembers,
-  isSetExpression,
-  judgeSet,
-  readSelection,
-} from "./select.js";
-import type { CheckResult, Mismatch } from "./types.js";
+import { resolveRef } from "./resolve.js";
+import { describeSelection, emptyReason, failingMembers, isSetExpression, judgeSet } from "./select.js";
+import { newestChange } from "./settling.js";
 import { fill, unknownVariable, type Vars } from "./vars.js";
 
 export interface CheckEnv {
@@ -27,64 +24,98 @@ export interface CheckEnv {
   uids: Record<string, string>;
   /** Told once when grading starts to wait for checks with `within`. */
   onWait?: (titles: string[], seconds: number) => void;
+  /** How long one reading of one check may take before it fails as too long (default checkLimitMs). */
+  limitMs?: number;
 }
 
-/** Reasons a check failed; none when it passed. */
-interface Outcome {
-  reasons: string[];
-}
-
+/** A bound on every reading of a check, so that a hung node or API read fails the check instead of the run. */
+export const checkLimitMs = 10_000;
 const pollMs = 250;
+/**
+ * A missing object leaves no time behind, so it is looked for again this long: enough
+ * for a kubelet to post a mirror pod, short enough that an unsolved task grades at once.
+ */
+export const absenceGraceMs = 1000;
+
+/** What one reading of a check found. */
+export interface Outcome {
+  mismatches: Mismatch[];
+  /** Why it could not be evaluated. */
+  error?: string;
+  /** When what was graded (the objects, or the others of their kind when they are missing) last changed. */
+  changedAt?: number;
+  /** The object the check wants was not found: when it went missing is unknown. */
+  missing?: boolean;
+}
+
+const failed = (o: Outcome) => o.mismatches.length > 0 || o.error !== undefined;
 
 /**
- * Runs every check of a task. All checks of one pass read through one snapshot.
- * While a check with `within` still fails and has time left, the failing checks
- * are read again on fresh snapshots, so that status which takes time (a pod that
- * becomes Running, a mirror pod that appears) is graded once it has settled.
+ * Runs every check of a task; the first reading of all checks shares one snapshot.
+ * A check with `within` that fails is read again only while what it grades is settling:
+ * it changed less than `within` ago (created, edited, a status transition, a container
+ * start). Something wrong for longer is reported at once. Checks without `within` are
+ * read once, and every check's duration is its own.
  */
 export async function runChecks(task: Task, env: CheckEnv): Promise<CheckResult[]> {
   const checks = task.checks.map((c) => fill(c, env.vars));
   const started = Date.now();
-  const deadlines = checks.map((c) => started + (c.within ? parseDuration(c.within) : 0));
-  const outcomes: Outcome[] = new Array(checks.length);
-  const finished: number[] = new Array(checks.length);
-  let failing = checks.map((_, i) => i);
-  let told = false;
-  for (;;) {
-    const snapshot = new Snapshot(env.cluster);
-    const results = await Promise.all(
-      failing.map((i) => runCheck(checks[i] as Check, task, { ...env, cluster: snapshot })),
+  const first = new Snapshot(env.cluster);
+  const firsts = await Promise.all(checks.map((check) => reading(check, task, { ...env, cluster: first })));
+  const firstDone = Date.now();
+  const windows = checks.map((check, i) => settlingWindow(check, firsts[i] as Outcome, started, firstDone));
+  const waiting = windows.flatMap((w, i) => (w > 0 ? [i] : []));
+  if (waiting.length > 0) {
+    env.onWait?.(
+      waiting.map((i) => (checks[i] as Check).title),
+      Math.ceil(Math.max(...waiting.map((i) => windows[i] as number)) / 1000),
     );
-    const now = Date.now();
-    results.forEach((outcome, k) => {
-      outcomes[failing[k] as number] = outcome;
-      finished[failing[k] as number] = now;
-    });
-    failing = failing.filter((i) => (outcomes[i] as Outcome).reasons.length > 0);
-    const waiting = failing.filter((i) => now < (deadlines[i] as number));
-    if (waiting.length === 0) break;
-    if (!told) {
-      const seconds = Math.ceil((Math.max(...waiting.map((i) => deadlines[i] as number)) - now) / 1000);
-      env.onWait?.(
-        waiting.map((i) => (checks[i] as Check).title),
-        seconds,
-      );
-      told = true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
-  return checks.map((check, i) => {
-    const { reasons } = outcomes[i] as Outcome;
-    const passed = reasons.length === 0;
-    return {
-      title: check.title,
-      points: check.points,
-      earned: passed ? check.points : 0,
-      passed,
-      reasons,
-      durationMs: (finished[i] as number) - started,
-    };
-  });
+  return Promise.all(
+    checks.map(async (check, i) => {
+      let outcome = firsts[i] as Outcome;
+      let finished = firstDone;
+      if ((windows[i] as number) > 0) {
+        const settled = await poll(
+          async () => {
+            outcome = await reading(check, task, { ...env, cluster: new Snapshot(env.cluster) });
+            finished = Date.now();
+            return settlingWindow(check, outcome, started, finished) > 0 ? undefined : outcome;
+          },
+          { timeoutMs: windows[i] as number, intervalMs: pollMs },
+        );
+        outcome = settled ?? outcome;
+      }
+      return result(check, outcome, finished - started);
+    }),
+  );
+}
+
+/**
+ * How much longer a check may wait: none when it passed, has no `within`, or what it
+ * grades has been as it is for longer than `within`; never beyond `within` from the start.
+ */
+export function settlingWindow(check: Check, outcome: Outcome, started: number, now: number): number {
+  if (!check.within || !failed(outcome)) return 0;
+  const within = parseDuration(check.within);
+  const settlingUntil = Math.max(
+    outcome.changedAt === undefined ? 0 : outcome.changedAt + within,
+    outcome.missing ? started + Math.min(within, absenceGraceMs) : 0,
+  );
+  return Math.max(0, Math.min(started + within, settlingUntil) - now);
+}
+
+function result(check: Check, outcome: Outcome, durationMs: number): CheckResult {
+  const passed = !failed(outcome);
+  return {
+    title: check.title,
+    points: check.points,
+    earned: passed ? check.points : 0,
+    passed,
+    mismatches: outcome.mismatches,
+    ...(outcome.error !== undefined && { error: outcome.error }),
+    durationMs,
+  };
 }
 
 export function parseDuration(text: string): number {
@@ -92,26 +123,33 @@ export function parseDuration(text: string): number {
   return Number(amount) * (unit === "m" ? 60_000 : unit === "s" ? 1000 : 1);
 }
 
-async function runCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcome> {
+/**
+ * One reading of one check, bounded in time; an error becomes the check's error. A cluster
+ * that refused, timed out or answered garbage, or a kind it does not serve, is no verdict on
+ * the learner's work: it stops grading with its own exit code instead of scoring 0.
+ */
+async function reading(check: Check, task: Task, env: CheckEnv): Promise<Outcome> {
   try {
-    if ("access" in check) {
-      const mismatches = await checkAccess(check.access, env.cluster, task.namespace);
-      return { reasons: mismatches.map(formatAccessMismatch) };
-    }
-    if ("resource" in check) return await resourceCheck(check, task, env);
-    const { equals, pattern, notPattern } = check;
-    const source = "file" in check ? check.file : check.nodeFile;
-    const unknown = unknownVariable({ source, equals, pattern, notPattern }, env.vars);
-    if (unknown) return { reasons: [unknown] };
-    if ("file" in check) return { reasons: await answerFileCheck(check, env) };
-    return { reasons: await nodeFileCheck(check, env) };
+    return await withinLimit(evaluateCheck(check, task, env), env.limitMs ?? checkLimitMs);
   } catch (err) {
-    // A cluster that refused, timed out or answered garbage, or a kind it does not serve, is no
-    // verdict on the learner's work: it stops grading with its own exit code instead of scoring 0.
     if (err instanceof ClusterError || err instanceof KindNotServedError) throw err;
-    return { reasons: [`could not check: ${(err as Error).message}`] };
+    if (err instanceof TimeLimitError) return { mismatches: [{ path: "", message: err.message }] };
+    return { mismatches: [], error: (err as Error).message };
   }
 }
+
+async function evaluateCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcome> {
+  if ("access" in check) return { mismatches: await checkAccess(check.access, env.cluster, task.namespace) };
+  if ("resource" in check) return resourceCheck(check, task, env);
+  const { equals, pattern, notPattern } = check;
+  const source = "file" in check ? check.file : check.nodeFile;
+  const unknown = unknownVariable({ source, equals, pattern, notPattern }, env.vars);
+  if (unknown) return { mismatches: [says(unknown)] };
+  if ("file" in check) return answerFileCheck(check, env);
+  return nodeFileCheck(check, env);
+}
+
+const says = (message: string): Mismatch => ({ path: "", message });
 
 type ObjectCheck = Exclude<Check, { access: unknown }>;
 
@@ -138,13 +176,23 @@ async function resourceCheck(
   const ref = check.resource;
   // A name still holding a placeholder cannot be read; say which variable is missing instead.
   const unknown = unknownVariable({ name: ref.name, selector: ref.selector, owner: ref.ownedBy }, env.vars);
-  if (unknown) return { reasons: [`${describeSelection(ref)}: ${unknown}`] };
-  const selection = await readSelection(env.cluster, ref, task.namespace);
-  const { objects, what, where } = selection;
-  if (check.absent) return { reasons: objects.length === 0 ? [] : [`${what}${where} exists, want it gone`] };
-  if (objects.length === 0) return { reasons: [emptyReason(ref, selection)] };
+  if (unknown) return { mismatches: [says(`${describeSelection(ref)}: ${unknown}`)] };
+  const resolved = await resolveRef(env.cluster, ref, task.namespace);
+  const { apiVersion, namespace, objects, what, where } = resolved;
+  // A missing object's stand-in for its own times: the others of its kind where it is looked for.
+  const graded =
+    objects.length || !check.within ? objects : await env.cluster.list(apiVersion, ref.kind, namespace);
+  const changedAt = check.within ? newestChange(graded) : undefined;
+  if (check.absent) {
+    return {
+      mismatches: objects.length === 0 ? [] : [says(`${what}${where} exists, want it gone`)],
+      changedAt,
+    };
+  }
+  if (objects.length === 0)
+    return { mismatches: [says(emptyReason(ref, resolved))], changedAt, missing: true };
 
-  // cluster.get/list in expect read from this pass's snapshot, before the synchronous evaluation.
+  // cluster.get/list in expect read from this reading's snapshot, before the synchronous evaluation.
   const reads = await fetchReads(
     prepare(check.expect, env.vars),
     env.cluster,
@@ -153,65 +201,79 @@ async function resourceCheck(
   // An expect about the set is evaluated once and reported once, not once per object.
   const setWide = check.expect !== undefined && isSetExpression(check.expect);
   const perObject = objects.map((o) =>
-    objectMismatches(check, o, objects, env, { withExpect: !setWide, reads }).map(formatMismatch),
+    objectMismatches(check, o, objects, env, { withExpect: !setWide, reads }),
   );
   const names = objects.map((o) => o.metadata?.name ?? "?");
-  const reasons = judgeSet(names, perObject, ref.match ?? "all", `${what}${where}`);
+  const mismatches = judgeSet(names, perObject, ref.match ?? "all", `${what}${where}`);
   if (setWide && check.expect) {
     const bindings = { objects, vars: env.vars, uids: env.uids };
     const result = evaluate(check.expect, bindings, reads);
-    if (result === true) return { reasons };
-    // Said once for the set, naming the objects that break an `objects.all(…)`.
-    const failing = failingMembers(
-      check.expect,
-      objects,
-      (body, one) => evaluate(body, { ...bindings, ...one }, reads) === true,
-    );
-    const which = failing.length > 0 ? ` (not true for ${failing.join(", ")})` : "";
-    reasons.push(`${formatMismatch(result)}${which}`);
+    if (result !== true) {
+      // Said once for the set, naming the objects that break an `objects.all(…)`.
+      const failing = failingMembers(
+        check.expect,
+        objects,
+        (body, one) => evaluate(body, { ...bindings, ...one }, reads) === true,
+      );
+      const which = failing.length > 0 ? ` (not true for ${failing.join(", ")})` : "";
+      mismatches.push(which ? { ...result, message: `${result.message ?? "false"}${which}` } : result);
+    }
   }
-  return { reasons };
+  return { mismatches, changedAt };
 }
 
 function contentMismatches(
   check: { equals?: string; pattern?: string; notPattern?: string },
   content: string,
-): string[] {
-  const reasons: string[] = [];
+): Mismatch[] {
+  const mismatches: Mismatch[] = [];
   if (check.equals !== undefined && content.trim() !== check.equals.trim()) {
-    reasons.push(formatMismatch({ path: "content", found: content.trim(), want: check.equals.trim() }));
+    mismatches.push({ path: "content", found: content.trim(), want: check.equals.trim() });
   }
   if (check.pattern !== undefined && !patternFound(check.pattern, content)) {
-    reasons.push(`content does not match /${check.pattern}/: ${formatValue(content.trim())}`);
+    mismatches.push({ path: "content", found: content.trim(), message: `does not match /${check.pattern}/` });
   }
   const forbidden = check.notPattern === undefined ? undefined : matchStart(check.notPattern, content);
   if (forbidden !== undefined) {
-    const at = JSON.stringify(content.slice(0, forbidden)).length - 1;
-    reasons.push(`content matches /${check.notPattern}/, want it not to: ${formatValue(content, at)}`);
+    // The line where the forbidden text starts: the part worth showing of a long file.
+    const from = content.lastIndexOf("\n", forbidden - 1) + 1;
+    const to = content.indexOf("\n", forbidden);
+    const line = content.slice(from, to === -1 ? undefined : to);
+    mismatches.push({
+      path: "content",
+      found: line,
+      message: `matches /${check.notPattern}/, want it not to`,
+    });
   }
-  return reasons;
+  return mismatches;
 }
 
-async function answerFileCheck(check: Extract<Check, { file: string }>, env: CheckEnv) {
+async function answerFileCheck(check: Extract<Check, { file: string }>, env: CheckEnv): Promise<Outcome> {
   const file = join(env.vars.answers ?? "", check.file);
   const read = await readAnswerFile(env.vars.answers ?? "", check.file);
-  if (!("content" in read)) return ["missing" in read ? read.missing : read.problem];
+  if (!("content" in read)) return { mismatches: [says("missing" in read ? read.missing : read.problem)] };
   const { content } = read;
-  const reasons = contentMismatches(check, content);
-  if (!check.match && !check.expect) return reasons;
+  const mismatches = contentMismatches(check, content);
+  if (!check.match && !check.expect) return { mismatches };
   const docs = parseManifests(content, file);
-  if (!Array.isArray(docs))
-    return [...reasons, `answer file is not a valid manifest: ${formatProblem(docs)}`];
-  const objects = docs.map((d) => d.object);
-  if (objects.length === 0) return [...reasons, `answer file ${file} holds no manifest`];
-  const perObject = objects.map((o) => objectMismatches(check, o, objects, env).map(formatMismatch));
-  return perObject.some((r) => r.length === 0) ? reasons : [...reasons, ...(perObject[0] as string[])];
+  if (!Array.isArray(docs)) {
+    return {
+      mismatches: [...mismatches, says(`answer file is not a valid manifest: ${formatProblem(docs)}`)],
+    };
+  }
+  const objects = docs.map((d) => d.object as KubeObject);
+  if (objects.length === 0)
+    return { mismatches: [...mismatches, says(`answer file ${file} holds no manifest`)] };
+  const perObject = objects.map((o) => objectMismatches(check, o, objects, env));
+  if (perObject.some((m) => m.length === 0)) return { mismatches };
+  return { mismatches: [...mismatches, ...(perObject[0] as Mismatch[])] };
 }
 
-async function nodeFileCheck(check: Extract<Check, { nodeFile: unknown }>, env: CheckEnv) {
+async function nodeFileCheck(check: Extract<Check, { nodeFile: unknown }>, env: CheckEnv): Promise<Outcome> {
   const { node, path } = check.nodeFile;
-  if (!env.nodes) return [`cannot read ${node}:${path}: no node access for this cluster`];
+  if (!env.nodes)
+    return { mismatches: [says(`cannot read ${node}:${path}: no node access for this cluster`)] };
   const content = await env.nodes.read(node, path);
-  if (content === undefined) return [`${path} not found on node ${node}`];
-  return contentMismatches(check, content);
+  if (content === undefined) return { mismatches: [says(`${path} not found on node ${node}`)] };
+  return { mismatches: contentMismatches(check, content) };
 }

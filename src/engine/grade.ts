@@ -1,10 +1,10 @@
 import type { LoadedTask } from "../catalog/load.js";
 import type { Check } from "../catalog/schema.js";
+import type { GradeReport, TaskResult } from "../model/results.js";
 import { runChecks } from "./checks.js";
 import type { ClusterReader, NodeAccess } from "./ports.js";
 import { type Capabilities, skipReason } from "./requires.js";
 import { uidsAnnotation } from "./setup.js";
-import type { GradeReport, TaskResult } from "./types.js";
 import { fill, resolveVars } from "./vars.js";
 
 export interface GradeEnv {
@@ -59,7 +59,7 @@ function skippedTask(loaded: LoadedTask, checks: Check[], reason: string): TaskR
       earned: 0,
       passed: false,
       skipped: reason,
-      reasons: [],
+      mismatches: [],
       durationMs: 0,
     })),
     earned: 0,

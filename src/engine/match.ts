@@ -1,4 +1,4 @@
-import type { Mismatch } from "./types.js";
+import type { Mismatch } from "../model/results.js";
 
 /**
  * Partial match of `want` against `actual`: every field in `want` must be found in

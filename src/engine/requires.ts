@@ -1,5 +1,5 @@
 import type { Requirement } from "../catalog/schema.js";
-import type { Capabilities } from "../cluster/capabilities.js";
+import type { Capabilities } from "../model/capabilities.js";
 
 export type { Capabilities };
 

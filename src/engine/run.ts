@@ -1,11 +1,11 @@
 import { mkdir, rm } from "node:fs/promises";
 import type { LoadedTask } from "../catalog/load.js";
 import { ClusterError, KubedrillError, oneLinePerCause } from "../errors.js";
+import type { GradeReport } from "../model/results.js";
 import { type GradeEnv, gradeReport, gradeTask } from "./grade.js";
 import type { ClusterWriter, NodeAccess } from "./ports.js";
 import { type Capabilities, skipReason } from "./requires.js";
 import { resetTask, startTask } from "./setup.js";
-import type { GradeReport } from "./types.js";
 import { fill, resolveVars, type Vars } from "./vars.js";
 
 /** A cluster to work on: its API and, where the driver offers it, node access. */

@@ -1,10 +1,11 @@
-import type { ObjectRef } from "../catalog/schema.js";
-import { apiVersionOf, type ClusterReader, type KubeObject } from "./ports.js";
+import type { KubeObject, ObjectRef } from "../model/kube.js";
+import type { Mismatch } from "../model/results.js";
+import type { Resolved } from "./resolve.js";
 
 /**
  * Which objects a reference selects. The rules are pure functions over listed objects
- * (`ownedBy`, `describeSelection`, `judgeSet`), so any resolver can use them; `readSelection`
- * is the one place that lists what they need.
+ * (`ownedBy`, `describeSelection`, `judgeSet`); `resolveRef` in resolve.ts is the one place
+ * that lists what they need.
  */
 
 // Controllers that own their pods through an object in between (Deployment → ReplicaSet → Pod,
@@ -53,66 +54,27 @@ export function describeSelection(ref: ObjectRef): string {
   return [ref.kind, ...parts].join(" ");
 }
 
-export interface Selection {
-  objects: KubeObject[];
-  /** "Pod web", "Pod with labels app=web"… */
-  what: string;
-  /** " in namespace ns", or "" for cluster-scoped kinds */
-  where: string;
-  /** Set when the selection could not be made at all, e.g. the owner is missing. */
-  problem?: string;
-}
-
-/** Reads the objects a reference selects: one by name, by label selector, by owner, or every one of the kind. */
-export async function readSelection(
-  cluster: ClusterReader,
-  ref: ObjectRef,
-  taskNamespace: string,
-): Promise<Selection> {
-  const apiVersion = apiVersionOf(ref.kind, ref.apiVersion);
-  const { namespaced } = await cluster.resource(apiVersion, ref.kind);
-  const namespace = namespaced ? (ref.namespace ?? taskNamespace) : undefined;
-  const what = describeSelection(ref);
-  const where = namespace ? ` in namespace ${namespace}` : "";
-  if (ref.name) {
-    const object = await cluster.get(apiVersion, ref.kind, ref.name, namespace);
-    return { objects: object ? [object] : [], what, where };
-  }
-  const listed = await cluster.list(apiVersion, ref.kind, namespace, ref.selector);
-  if (!ref.ownedBy) return { objects: listed, what, where };
-  const { kind, name, apiVersion: ownerVersion } = ref.ownedBy;
-  const ownerApi = apiVersionOf(kind, ownerVersion);
-  const ownerScoped = await cluster.resource(ownerApi, kind);
-  const owner = await cluster.get(ownerApi, kind, name, ownerScoped.namespaced ? namespace : undefined);
-  if (!owner) return { objects: [], what, where, problem: `${kind} ${name} not found${where}` };
-  const middle = await Promise.all(
-    middleKinds(kind, ref.kind).map((k) => cluster.list(apiVersionOf(k), k, namespace)),
-  );
-  const owned = new Set(ownedBy(owner, [...middle.flat(), ...listed]));
-  return { objects: listed.filter((o) => owned.has(o)), what, where };
-}
-
 /** Why an empty selection fails: "Pod web not found in namespace ns", "no NetworkPolicy in namespace ns". */
-export function emptyReason(ref: ObjectRef, selection: Selection): string {
+export function emptyReason(ref: ObjectRef, selection: Resolved): string {
   if (selection.problem) return selection.problem;
   if (ref.name) return `${selection.what} not found${selection.where}`;
   return `no ${selection.what}${selection.where || " in the cluster"}`;
 }
 
 /**
- * The reasons of a check over several objects: with `all`, each object's reasons under
- * its name; with `any`, none when one object passes, else every object's reasons.
+ * The mismatches of a check over several objects: with `all`, each object's under its
+ * name; with `any`, none when one object passes, else every object's.
  */
 export function judgeSet(
   names: string[],
-  perObject: string[][],
+  perObject: Mismatch[][],
   mode: "all" | "any",
   what: string,
-): string[] {
+): Mismatch[] {
   if (perObject.length === 1) return perObject[0] ?? [];
-  const named = perObject.flatMap((reasons, i) => reasons.map((r) => `${names[i]}: ${r}`));
+  const named = perObject.flatMap((mismatches, i) => mismatches.map((m) => ({ ...m, object: names[i] })));
   if (mode === "all") return named;
-  return perObject.some((r) => r.length === 0) ? [] : [`no ${what} passes:`, ...named];
+  return perObject.some((m) => m.length === 0) ? [] : [{ path: "", message: `no ${what} passes:` }, ...named];
 }
 
 /**

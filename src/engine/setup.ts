@@ -3,12 +3,14 @@ import type { LoadedTask } from "../catalog/load.js";
 import { readManifestFile } from "../catalog/load.js";
 import type { Step, Task } from "../catalog/schema.js";
 import { TaskError } from "../errors.js";
+import { poll } from "../model/poll.js";
 import { evaluate } from "./cel.js";
 import { parseDuration } from "./checks.js";
 import { applyPlan, type NodeFiles, recordBeforeStart } from "./cleanup-apply.js";
 import { beforeStartAnnotation, cleanupPlan, taskLabels } from "./cleanup-plan.js";
 import { formatMismatch } from "./match.js";
 import { apiVersionOf, type ClusterWriter, type KubeObject } from "./ports.js";
+import { resolveRef } from "./resolve.js";
 import { rejectedManifest, stuckNamespace, waitTimedOut } from "./setup-errors.js";
 import { fill, type Vars } from "./vars.js";
 
@@ -135,24 +137,19 @@ function requireNodes(env: SetupEnv): NodeFiles {
 
 async function waitStep(wait: Extract<Step, { wait: unknown }>["wait"], task: Task, env: SetupEnv) {
   const ref = wait.resource;
-  const apiVersion = apiVersionOf(ref.kind, ref.apiVersion);
-  const deadline = Date.now() + parseDuration(wait.timeout ?? "60s");
   let last = "not found";
-  while (Date.now() < deadline) {
-    const object = await env.cluster.get(
-      apiVersion,
-      ref.kind,
-      ref.name ?? "",
-      ref.namespace ?? task.namespace,
-    );
-    if (object) {
+  const done = await poll(
+    async () => {
+      const [object] = (await resolveRef(env.cluster, ref, task.namespace)).objects;
+      if (!object) return undefined;
       const result = evaluate(wait.expect, { object, vars: env.vars });
-      if (result === true) return;
+      if (result === true) return true;
       last = formatMismatch(result);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw waitTimedOut(`${ref.kind} ${ref.name}`, wait.timeout ?? "60s", last, task.id);
+      return undefined;
+    },
+    { timeoutMs: parseDuration(wait.timeout ?? "60s"), intervalMs: 200 },
+  );
+  if (!done) throw waitTimedOut(`${ref.kind} ${ref.name}`, wait.timeout ?? "60s", last, task.id);
 }
 
 /**

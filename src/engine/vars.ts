@@ -1,27 +1,16 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Task } from "../catalog/schema.js";
+import { fill, type Vars } from "../model/template.js";
 import { firstCapture } from "./cel/regex.js";
 import type { ClusterReader, NodeAccess } from "./ports.js";
-import { readSelection } from "./select.js";
+import { resolveRef } from "./resolve.js";
 
-export type Vars = Record<string, string>;
+export { fill, type Vars };
 
 /** Where learners save answer files: <answers>/<task-id>/<name>. */
 export function answersRoot(env: NodeJS.ProcessEnv = process.env): string {
   return env.KUBEDRILL_ANSWERS || join(homedir(), "kubedrill", "answers");
-}
-
-/** Fills {{name}} placeholders in every string inside value; unknown names stay as they are. */
-export function fill<T>(value: T, vars: Vars): T {
-  if (typeof value === "string") {
-    return value.replace(/\{\{\s*([A-Za-z][\w]*)\s*\}\}/g, (whole, key: string) => vars[key] ?? whole) as T;
-  }
-  if (Array.isArray(value)) return value.map((v) => fill(v, vars)) as T;
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars)])) as T;
-  }
-  return value;
 }
 
 const isControlPlane = (labels: Record<string, string> = {}) =>
@@ -92,8 +81,7 @@ async function readVariable(
     if (content === undefined) return { unset: `${path} not found on node ${node}` };
     return firstCapture(variable.pattern, content) ?? { unset: `no match in ${node}:${path}` };
   }
-  const selection = await readSelection(cluster, variable.resource, namespace);
-  const { objects, what, where, problem } = selection;
+  const { objects, what, where, problem } = await resolveRef(cluster, variable.resource, namespace);
   if (problem) return { unset: problem };
   if (objects.length !== 1) {
     const names = objects.map((o) => o.metadata?.name).join(", ");

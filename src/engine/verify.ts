@@ -1,13 +1,14 @@
 import type { LoadedTask } from "../catalog/load.js";
+import type { TaskResult } from "../model/results.js";
 import { type CleanupEnv, observe, readRecord } from "./cleanup-apply.js";
 import { type BeforeStart, type CleanupPlan, describeAction, resetActions } from "./cleanup-plan.js";
 import { clusterScopedObjects, isGoing, leftBehind, leftoverProblem } from "./cleanup-scan.js";
 import { gradeTask } from "./grade.js";
+import { formatMismatch } from "./match.js";
 import type { KubeObject } from "./ports.js";
 import { skipReason } from "./requires.js";
 import { reset, solutionScript, start, type Target } from "./run.js";
 import { planTask } from "./setup.js";
-import type { TaskResult } from "./types.js";
 import { resolveVars } from "./vars.js";
 
 export type ScriptRunner = (script: string) => Promise<{ ok: boolean; output: string }>;
@@ -52,7 +53,9 @@ export async function verifyTask(
   if (!solution.ok) problems.push(`the reference solution failed:\n${solution.output}`);
   const solved = await gradeTask(loaded, { cluster: target.api, nodes: target.nodes });
   for (const check of solved.checks.filter((c) => !c.passed)) {
-    problems.push(`solved, "${check.title}" fails: ${check.reasons.join("; ")}`);
+    problems.push(
+      `solved, "${check.title}" fails: ${[...check.mismatches.map(formatMismatch), ...(check.error ? [check.error] : [])].join("; ")}`,
+    );
   }
   const vars = await resolveVars(task, target.api, target.nodes);
   // The plan and the record as reset will see them; verify then asks the plan what is left to do.

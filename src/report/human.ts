@@ -1,4 +1,5 @@
-import type { CheckResult, GradeReport, TaskResult } from "../engine/types.js";
+import type { CheckResult, GradeReport, TaskResult } from "../model/results.js";
+import { checkReasons } from "./reasons.js";
 
 export interface HumanOptions {
   color: boolean;
@@ -50,7 +51,7 @@ function renderCheck(check: CheckResult, paint: Palette): string[] {
     return [`  ${paint.good("✓")} ${check.title}  ${score}`];
   }
   // A reason can span lines (e.g. a CEL error); every line keeps the indentation.
-  const reasonLines = check.reasons.flatMap((reason) => reason.split("\n"));
+  const reasonLines = checkReasons(check).flatMap((reason) => reason.split("\n"));
   return [
     `  ${paint.bad("✗")} ${check.title}  ${score}`,
     ...reasonLines.map((line) => paint.dim(`      ${line}`)),

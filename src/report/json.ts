@@ -1,15 +1,15 @@
-import type { CheckResult, GradeReport, TaskResult } from "../engine/types.js";
-
-const SCHEMA = "kubedrill.grade/v1";
+import type { CheckResult, GradeReport, TaskResult } from "../model/results.js";
+import { type ReportDocument, reportVersion } from "./json-schema.js";
+import { checkReasons } from "./reasons.js";
 
 /**
- * The report as pretty JSON for scripts. Objects are rebuilt field by field so the key order
- * stays the same whatever order the engine filled them in, and only documented fields get out.
- * Ends with a newline.
+ * The report as pretty JSON for scripts (its schema: docs/report.schema.json). Objects are
+ * rebuilt field by field so the key order stays the same whatever order the engine filled
+ * them in, and only documented fields get out. Ends with a newline.
  */
 export function renderJson(report: GradeReport): string {
-  const document = {
-    schema: SCHEMA,
+  const document: ReportDocument = {
+    schema: reportVersion,
     startedAt: report.startedAt,
     context: report.context,
     passed: report.passed,
@@ -23,12 +23,13 @@ export function renderJson(report: GradeReport): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-function taskDocument(task: TaskResult) {
+function taskDocument(task: TaskResult): ReportDocument["tasks"][number] {
   return {
     id: task.id,
     title: task.title,
     domain: task.domain,
     passed: task.passed,
+    skipped: task.skipped,
     earned: task.earned,
     total: task.total,
     durationMs: task.durationMs,
@@ -36,14 +37,22 @@ function taskDocument(task: TaskResult) {
   };
 }
 
-function checkDocument(check: CheckResult) {
+function checkDocument(check: CheckResult): ReportDocument["tasks"][number]["checks"][number] {
   return {
     title: check.title,
     points: check.points,
     earned: check.earned,
     passed: check.passed,
     skipped: check.skipped,
-    reasons: check.reasons,
+    mismatches: check.mismatches.map((m) => ({
+      path: m.path,
+      found: m.found,
+      want: m.want,
+      message: m.message,
+      object: m.object,
+    })),
+    error: check.error,
+    reasons: checkReasons(check),
     durationMs: check.durationMs,
   };
 }

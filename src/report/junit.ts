@@ -1,4 +1,5 @@
-import type { CheckResult, GradeReport, TaskResult } from "../engine/types.js";
+import type { CheckResult, GradeReport, TaskResult } from "../model/results.js";
+import { checkReasons } from "./reasons.js";
 
 type Outcome = "passed" | "failed" | "skipped";
 
@@ -68,11 +69,20 @@ function renderCase(taskId: string, check: CheckResult): string[] {
       ];
     case "failed": {
       const score = `${check.earned}/${check.points} points`;
-      const failure = element("failure", { message: check.reasons[0] ?? score, type: "check" });
-      const body = escapeText([...check.reasons, score].join("\n"));
+      const reasons = checkReasons(check);
+      const failure = element("failure", { message: reasons[0] ?? score, type: "check" });
+      const body = escapeText([...reasons, failureData(check), score].join("\n"));
       return [`    <${testcase}>`, `      <${failure}>${body}</failure>`, "    </testcase>"];
     }
   }
+}
+
+/** The mismatches as JSON after the sentences (the points stay the last line), for CI tools that read the body. */
+function failureData(check: CheckResult): string {
+  return JSON.stringify({
+    mismatches: check.mismatches,
+    ...(check.error !== undefined && { error: check.error }),
+  });
 }
 
 function count(checks: CheckResult[], wanted: Outcome): number {

@@ -1,4 +1,5 @@
-import { byWeight, ckaWeights, type Domain } from "./domains.js";
+import { byWeight, ckaWeights } from "../catalog/curriculum.js";
+import type { Domain } from "../model/domains.js";
 
 /**
  * How many tasks each domain gets: the CKA weights, renormalised over the domains

@@ -5,9 +5,9 @@ import { dirname } from "node:path";
 import { z } from "zod";
 import type { LoadedTask } from "../catalog/load.js";
 import { totalPoints } from "../engine/run.js";
-import type { GradeReport } from "../engine/types.js";
 import { UsageError } from "../errors.js";
-import type { Domain } from "./domains.js";
+import type { Domain } from "../model/domains.js";
+import type { GradeReport } from "../model/results.js";
 import { selectExamTasks } from "./exam-select.js";
 
 export const examPassMark = 66;

@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
-import type { GradeReport } from "../engine/types.js";
 import { UsageError } from "../errors.js";
+import type { GradeReport } from "../model/results.js";
 
 /**
  * The learner's history: one JSON record per line, only ever appended to, so a

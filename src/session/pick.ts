@@ -1,5 +1,5 @@
+import { byWeight } from "../catalog/curriculum.js";
 import type { LoadedTask } from "../catalog/load.js";
-import { byWeight } from "./domains.js";
 import type { HistoryRecord } from "./history.js";
 import { passedTasks, suggestTask } from "./progress.js";
 import type { Choice, Prompts } from "./prompts.js";

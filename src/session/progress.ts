@@ -1,5 +1,6 @@
+import { byWeight } from "../catalog/curriculum.js";
 import type { LoadedTask } from "../catalog/load.js";
-import { byWeight, type Domain } from "./domains.js";
+import type { Domain } from "../model/domains.js";
 import type { HistoryRecord, TaskRecord } from "./history.js";
 
 /** One attempt at one task: the checks of a practice run, or one task of an exam. */

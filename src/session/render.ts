@@ -1,5 +1,5 @@
 import type { LoadedTask } from "../catalog/load.js";
-import type { TaskResult } from "../engine/types.js";
+import type { TaskResult } from "../model/results.js";
 import type { DomainProgress, ExamSummary } from "./progress.js";
 
 /** 75_000 → "1m 15s"; 3_900_000 → "1h 05m". */

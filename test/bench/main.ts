@@ -15,11 +15,13 @@ import { localPaths } from "../../src/cluster/local/components.js";
 import { down, up } from "../../src/cluster/local/control-plane.js";
 import { localClusterSources } from "../../src/cluster/local/paths.js";
 import { runScript } from "../../src/cluster/shell.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 import { apiVersionOf } from "../../src/engine/ports.js";
 import { proveAll } from "../../src/engine/prove-all.js";
 import { grade, solutionScript, start, type Target } from "../../src/engine/run.js";
 import { fill, resolveVars } from "../../src/engine/vars.js";
 import { verifyTask } from "../../src/engine/verify.js";
+import { builtCli } from "../support/cli-main.js";
 import { resetTimes } from "./reset.js";
 
 const say = (line: string) => console.log(line);
@@ -136,7 +138,7 @@ async function proofs(
   target: Target,
 ): Promise<void> {
   const [results, wall] = await timed(() =>
-    proveAll(tasks, 4, (loaded) => verifyTask(loaded, target, (script) => runScript(script))),
+    proveAll(tasks, 4, (loaded) => verifyTask(loaded, target, (script) => runScript(script, builtCli))),
   );
   const failed = results.filter((r) => !r.passed).map((r) => r.id);
   if (failed.length > 0) throw new Error(`proofs failed: ${failed.join(", ")}`);
@@ -169,10 +171,10 @@ async function main(): Promise<void> {
       `  memory of the six components      RSS ${(mem.rss / 1024).toFixed(2)} GiB, PSS ${(mem.pss / 1024).toFixed(2)} GiB   (target ≤ 1.5 GiB)`,
     );
 
-    const { tasks } = await loadCatalog([builtinTasks]);
+    const { tasks } = await loadCatalog([builtinTasks], expressionChecker);
     for (const loaded of tasks) {
       await start(loaded, target);
-      const solved = await runScript(await solutionScript(loaded, target));
+      const solved = await runScript(await solutionScript(loaded, target), builtCli);
       if (!solved.ok) throw new Error(`${loaded.task.id}: reference solution failed\n${solved.output}`);
     }
     const first = await grade(tasks, target, 66);

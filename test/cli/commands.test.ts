@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { domains } from "../../src/catalog/schema.js";
+import { domains } from "../../src/model/domains.js";
 import { examPassMark } from "../../src/session/exam.js";
 import { kubedrill, repo } from "./in-process.js";
 

@@ -3,16 +3,19 @@ import { loadCatalog } from "../../src/catalog/catalog.js";
 import type { LoadedTask } from "../../src/catalog/load.js";
 import { connect } from "../../src/cluster/connect.js";
 import { runScript } from "../../src/cluster/shell.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 import { gradeTask } from "../../src/engine/grade.js";
 import { reset, start, type Target } from "../../src/engine/run.js";
 import { verifyTask } from "../../src/engine/verify.js";
+import { checkReasons } from "../../src/report/reasons.js";
+import { builtCli } from "../support/cli-main.js";
 import { repoRoot } from "./paths.js";
 
 // Access checks, object sets and ownedBy, graded by the real API server after real kubectl:
 // tasks written for these tests live in test/fixtures/check-tasks, outside the catalog.
 
 const fixtures = `${repoRoot}test/fixtures/check-tasks`;
-const catalog = await loadCatalog([fixtures]);
+const catalog = await loadCatalog([fixtures], expressionChecker);
 const task = (id: string) => catalog.tasks.find((t) => t.task.id === id) as LoadedTask;
 let target: Target;
 
@@ -28,12 +31,12 @@ afterAll(async () => {
 async function attempt(id: string, script: string, after = "") {
   const loaded = task(id);
   await start(loaded, target);
-  const run = await runScript(script);
+  const run = await runScript(script, builtCli);
   expect(run.ok, run.output).toBe(true);
   const result = await gradeTask(loaded, { cluster: target.api, nodes: target.nodes });
-  if (after) await runScript(after);
+  if (after) await runScript(after, builtCli);
   await reset(loaded, target);
-  return Object.fromEntries(result.checks.map((c) => [c.title, c.reasons]));
+  return Object.fromEntries(result.checks.map((c) => [c.title, checkReasons(c)]));
 }
 
 it("the check tasks load without problems", () => {
@@ -47,7 +50,7 @@ it("the check tasks load without problems", () => {
 
 describe.each(catalog.tasks.map((t) => [t.task.id, t] as const))("%s", (_id, loaded) => {
   it("fails unsolved, passes with its reference solution, and reset leaves nothing", async () => {
-    const verification = await verifyTask(loaded, target, runScript);
+    const verification = await verifyTask(loaded, target, (script) => runScript(script, builtCli));
     expect(verification.problems).toEqual([]);
   });
 });

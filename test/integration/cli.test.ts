@@ -251,13 +251,14 @@ describe("the worked example, as a learner: pod-fix-redis-image", () => {
     expect(xml).not.toContain("<failure");
   });
 
-  it("reset exits 0 and the namespace pods-redis is gone", async () => {
+  // Reset keeps the namespace (ADR 0004: the next start need not wait for the namespace controller).
+  it("reset exits 0 and the namespace pods-redis is kept with nothing in it", async () => {
     const { exitCode, stdout } = await kubedrill(["reset", "pod-fix-redis-image"]);
     expect(exitCode).toBe(0);
     expect(stdout).toContain("reset pod-fix-redis-image");
-    const lookup = await kubectl(["get", "ns", "pods-redis"]);
-    expect(lookup.exitCode).not.toBe(0);
-    expect(lookup.stderr).toContain("NotFound");
+    const pods = await kubectl(["get", "pods", "-n", "pods-redis", "-o", "name"]);
+    expect(pods.exitCode).toBe(0);
+    expect(pods.stdout.trim()).toBe("");
   });
 });
 

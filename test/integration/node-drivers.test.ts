@@ -6,9 +6,11 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { builtinTasks, findTask, loadCatalog } from "../../src/catalog/catalog.js";
 import { connect } from "../../src/cluster/connect.js";
-import { KindNodeAccess } from "../../src/cluster/node-access-kind.js";
+import { KindNodeAccess } from "../../src/cluster/node-access/kind.js";
 import { runScript } from "../../src/cluster/shell.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 import { verifyTask } from "../../src/engine/verify.js";
+import { builtCli } from "../support/cli-main.js";
 import { kubeconfigAs } from "../support/kubeconfig.js";
 import { type StandIns, standIns } from "../support/stand-ins.js";
 import { repoRoot, testEnv } from "./paths.js";
@@ -55,7 +57,7 @@ afterAll(async () => {
 
 describe("the static-pod task on a kind cluster", () => {
   it("is set up, solved with kubedrill node cp, graded and reset through docker exec and docker cp", async () => {
-    const catalog = await loadCatalog([builtinTasks]);
+    const catalog = await loadCatalog([builtinTasks], expressionChecker);
     const loaded = findTask(catalog.tasks, "static-pod");
     const target = await connect({ kubeconfig: kindKubeconfig, write: true });
     expect(target.context).toBe("kind-kubedrill");
@@ -63,12 +65,12 @@ describe("the static-pod task on a kind cluster", () => {
     await tools.clearCalls();
 
     const verification = await verifyTask(loaded, target, (script) =>
-      runScript(script, { KUBECONFIG: kindKubeconfig }),
+      runScript(script, builtCli, { KUBECONFIG: kindKubeconfig }),
     );
 
     expect(verification.problems).toEqual([]);
-    expect(verification.unsolved?.checks[0]?.reasons).toEqual([
-      "/etc/kubernetes/manifests/static-web.yaml not found on node kubedrill-worker",
+    expect(verification.unsolved?.checks[0]?.mismatches).toEqual([
+      { path: "", message: "/etc/kubernetes/manifests/static-web.yaml not found on node kubedrill-worker" },
     ]);
     expect(verification.solved?.earned).toBe(6);
     // Every node command of setup, checks, the solution and reset, exactly as docker got it.

@@ -2,7 +2,7 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { LocalNodeAccess } from "../../src/cluster/node-access.js";
+import { LocalNodeAccess } from "../../src/cluster/node-access/index.js";
 import { repoRoot, testEnv } from "./paths.js";
 
 // A learner on a local node, as on a kind node through docker exec: the built CLI's

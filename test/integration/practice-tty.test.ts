@@ -6,6 +6,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { builtinTasks, findTask, openCatalog } from "../../src/catalog/catalog.js";
 import { connect } from "../../src/cluster/connect.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 import { reset } from "../../src/engine/run.js";
 import { readHistory } from "../../src/session/history.js";
 import { repoRoot, testEnv } from "./paths.js";
@@ -70,7 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await tmux(["kill-server"]).catch(() => undefined);
   const target = await connect({ write: true });
-  await reset(findTask(await openCatalog([builtinTasks]), "pod-fix-redis-image"), target);
+  await reset(findTask(await openCatalog([builtinTasks], expressionChecker), "pod-fix-redis-image"), target);
   await rm(scratch, { recursive: true, force: true });
 });
 

@@ -4,11 +4,13 @@ import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
 import type { LoadedTask } from "../../src/catalog/load.js";
 import { connect } from "../../src/cluster/connect.js";
 import { runScript } from "../../src/cluster/shell.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 import { gradeTask } from "../../src/engine/grade.js";
 import { proveAll } from "../../src/engine/prove-all.js";
 import { reset, start, type Target } from "../../src/engine/run.js";
 import { fill, resolveVars } from "../../src/engine/vars.js";
 import { verifyTask } from "../../src/engine/verify.js";
+import { builtCli } from "../support/cli-main.js";
 import { testEnv } from "./paths.js";
 
 // The proof of the catalog, against the real local cluster with the real kubectl:
@@ -16,14 +18,14 @@ import { testEnv } from "./paths.js";
 // other solution in the task's proofs.yaml passes (correct) or fails exactly the
 // checks it names (wrong).
 
-const catalog = await loadCatalog([builtinTasks]);
+const catalog = await loadCatalog([builtinTasks], expressionChecker);
 let target: Target;
 
 async function solveWith(loaded: LoadedTask, script: string) {
   // start empties the task's answers folder: a fresh attempt each time.
   await start(loaded, target);
   const vars = await resolveVars(loaded.task, target.api, target.nodes);
-  const run = await runScript(fill(script, vars));
+  const run = await runScript(fill(script, vars), builtCli);
   const result = await gradeTask(loaded, { cluster: target.api, nodes: target.nodes });
   await reset(loaded, target);
   return { run, result };
@@ -31,7 +33,7 @@ async function solveWith(loaded: LoadedTask, script: string) {
 
 /** One task's proofs, one after another in its namespace: verify, then each other solution. */
 async function prove(loaded: LoadedTask) {
-  const verification = await verifyTask(loaded, target, runScript);
+  const verification = await verifyTask(loaded, target, (script) => runScript(script, builtCli));
   const correct = [];
   for (const attempt of loaded.proofs?.correct ?? []) correct.push(await solveWith(loaded, attempt.script));
   const wrong = [];
@@ -78,7 +80,11 @@ describe.each(catalog.tasks.map((t) => [t.task.id, t] as const))("%s", (id, load
     ({ i }) => {
       const { run, result } = proof().correct[i] as Proof["correct"][number];
       expect(run.ok, run.output).toBe(true);
-      expect(result.checks.filter((c) => !c.passed).map((c) => `${c.title}: ${c.reasons}`)).toEqual([]);
+      expect(
+        result.checks
+          .filter((c) => !c.passed)
+          .map((c) => `${c.title}: ${JSON.stringify([c.mismatches, c.error])}`),
+      ).toEqual([]);
     },
   );
 

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AccessSpec } from "../../src/catalog/schema.js";
-import {
-  accessMismatches,
-  accessRequests,
-  formatAccessMismatch,
-  parseResource,
-} from "../../src/engine/access.js";
+import { accessMismatches, accessRequests, parseResource } from "../../src/engine/access.js";
+import { mismatchLine } from "../../src/report/reasons.js";
 
 const spec = (over: Partial<AccessSpec> = {}): AccessSpec => ({
   as: { serviceAccount: "robot" },
@@ -77,7 +73,7 @@ describe("access checks", () => {
       },
       { allowed: true },
     ];
-    expect(accessMismatches(denied, answers, "t").map(formatAccessMismatch)).toEqual([
+    expect(accessMismatches(denied, answers, "t").map(mismatchLine)).toEqual([
       'create pods in namespace t: found allowed, want denied (RBAC: allowed by RoleBinding "all/t" of Role "all" to ServiceAccount "robot/t")',
       "delete pods in namespace t: found allowed, want denied",
     ]);

@@ -4,14 +4,19 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LoadedTask, loadTask } from "../../src/catalog/load.js";
 import { KubeApi } from "../../src/cluster/api.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 import { grade } from "../../src/engine/run.js";
 import { ClusterRequestError, ExitCode, KindNotServedError, KubedrillError } from "../../src/errors.js";
+import type { CheckResult } from "../../src/model/results.js";
+import { checkReasons } from "../../src/report/reasons.js";
 import {
   type Misbehaviour,
   startTestApiServer,
   type TestApiServer,
   taskYaml,
 } from "../support/test-api-server.js";
+
+const reasonsOf = (check: CheckResult | undefined) => (check ? checkReasons(check) : []);
 
 // Failure vs error: a cluster that refuses, stalls or answers garbage while a check reads it
 // stops grading with exit 3 and one line per cause; it is never a failed check scored 0.
@@ -24,7 +29,7 @@ let widgets: LoadedTask;
 async function load(id: string, resource: string): Promise<LoadedTask> {
   await mkdir(join(dir, id), { recursive: true });
   await writeFile(join(dir, id, "task.yaml"), taskYaml(id, resource));
-  const result = await loadTask(join(dir, id, "task.yaml"));
+  const result = await loadTask(join(dir, id, "task.yaml"), expressionChecker);
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result.loaded;
 }
@@ -57,7 +62,7 @@ describe("cluster errors while checking", () => {
     server.set("ok");
     const api = KubeApi.load({ kubeconfig: server.kubeconfig, timeoutMs: 300 });
     const report = await grade([pods], { api, context: api.contextName }, 100);
-    expect(report.tasks[0]?.checks[0]?.reasons).toEqual(["Pod web not found in namespace web-pod"]);
+    expect(reasonsOf(report.tasks[0]?.checks[0])).toEqual(["Pod web not found in namespace web-pod"]);
   });
 
   const cases: [Misbehaviour, string, RegExp][] = [

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { celProblems, checkVariables, evaluate } from "../../src/engine/cel.js";
 import { formatMismatch } from "../../src/engine/match.js";
-import type { Mismatch } from "../../src/engine/types.js";
+import type { Mismatch } from "../../src/model/results.js";
 
 // Hand-written in the shape `kubectl get pod redis -n pods-redis -o json` returns for a
 // pod stuck on a wrong image (no cluster was at hand to capture one).

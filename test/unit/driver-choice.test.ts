@@ -5,9 +5,9 @@ import {
   requireTools,
   type ToolChecks,
 } from "../../src/cluster/drivers/choose.js";
-import { LocalNodeAccess, nodeAccessFor } from "../../src/cluster/node-access.js";
-import { KindNodeAccess } from "../../src/cluster/node-access-kind.js";
-import { MinikubeNodeAccess } from "../../src/cluster/node-access-minikube.js";
+import { LocalNodeAccess, nodeAccessFor } from "../../src/cluster/node-access/index.js";
+import { KindNodeAccess } from "../../src/cluster/node-access/kind.js";
+import { MinikubeNodeAccess } from "../../src/cluster/node-access/minikube.js";
 import { ClusterError } from "../../src/errors.js";
 
 const works = (detail: string) => ({ state: "works" as const, detail });

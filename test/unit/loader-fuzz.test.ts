@@ -5,6 +5,7 @@ import { basename, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtinTasks, findTaskFiles } from "../../src/catalog/catalog.js";
 import { loadTask } from "../../src/catalog/load.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 
 // Deterministic fuzzing of the loader: mutants of the real task files must never make it
 // throw or hang, and every problem must say where (file, line ≥ 1, column ≥ 1) and what.
@@ -154,7 +155,7 @@ describe("loader › fuzzing with mutants of the real tasks", () => {
         for (const [name, text] of Object.entries(written)) await writeFile(join(dir, name), text);
 
         const context = `seed ${seed}, ${original.id} mutant ${n} (${target}):\n${written[target]}`;
-        const result = await loadTask(join(dir, "task.yaml")).catch((err: Error) => {
+        const result = await loadTask(join(dir, "task.yaml"), expressionChecker).catch((err: Error) => {
           throw new Error(`loadTask threw on ${context}\n${err.stack}`);
         });
         if (result.ok) {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTask } from "../../src/catalog/load.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 import { formatProblem } from "../../src/errors.js";
 
 // A valid task; each test breaks one thing in it or replaces it. Line numbers in the
@@ -35,7 +36,7 @@ async function problemsOf(text: string | Uint8Array, beside: Record<string, stri
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "task.yaml"), text);
   for (const [name, content] of Object.entries(beside)) await writeFile(join(dir, name), content);
-  const result = await loadTask(join(dir, "task.yaml"));
+  const result = await loadTask(join(dir, "task.yaml"), expressionChecker);
   return result.ok ? [] : result.problems.map((p) => formatProblem(p).replaceAll(`${dir}/`, ""));
 }
 

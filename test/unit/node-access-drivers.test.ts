@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { LocalNodeAccess, type NodeAccess } from "../../src/cluster/node-access.js";
-import { KindNodeAccess } from "../../src/cluster/node-access-kind.js";
-import { MinikubeNodeAccess } from "../../src/cluster/node-access-minikube.js";
+import { LocalNodeAccess, type NodeAccess } from "../../src/cluster/node-access/index.js";
+import { KindNodeAccess } from "../../src/cluster/node-access/kind.js";
+import { MinikubeNodeAccess } from "../../src/cluster/node-access/minikube.js";
 import { UsageError } from "../../src/errors.js";
 import { type StandIns, standIns } from "../support/stand-ins.js";
 

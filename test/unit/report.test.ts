@@ -1,26 +1,33 @@
+import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import type { GradeReport } from "../../src/engine/types.js";
+import type { GradeReport } from "../../src/model/results.js";
 import { renderHuman } from "../../src/report/human.js";
 import { renderJson } from "../../src/report/json.js";
+import { reportDocument, reportJsonSchema } from "../../src/report/json-schema.js";
 import { renderJunit } from "../../src/report/junit.js";
 
 // A reason quoting a CEL expression: it holds <, &, and both kinds of quotes.
-const CEL_REASON =
-  "status.containerStatuses[redis]: self.restartCount < 3 && self.state.waiting.reason != 'ImagePullBackOff' is false (reason \"ImagePullBackOff\")";
+const CEL_MISMATCH = {
+  path: "status.containerStatuses[redis]",
+  message:
+    "self.restartCount < 3 && self.state.waiting.reason != 'ImagePullBackOff' is false (reason \"ImagePullBackOff\")",
+};
+const CEL_REASON = `${CEL_MISMATCH.path}: ${CEL_MISMATCH.message}`;
+const PHASE = { path: "status.phase", found: "Pending", want: "Running" };
 
 const report: GradeReport = {
   tasks: [
     {
       id: "svc-expose-web",
       title: "Expose the web deployment",
-      domain: "Services & Networking",
+      domain: "networking",
       checks: [
         {
           title: "Service web exists in namespace shop",
           points: 2,
           earned: 2,
           passed: true,
-          reasons: [],
+          mismatches: [],
           durationMs: 14.2,
         },
         {
@@ -28,7 +35,7 @@ const report: GradeReport = {
           points: 3,
           earned: 3,
           passed: true,
-          reasons: [],
+          mismatches: [],
           durationMs: 31.8,
         },
       ],
@@ -40,14 +47,14 @@ const report: GradeReport = {
     {
       id: "pod-fix-redis-image",
       title: "Fix the redis pod",
-      domain: "Troubleshooting",
+      domain: "troubleshooting",
       checks: [
         {
           title: "Pod redis uses the image redis",
           points: 2,
           earned: 2,
           passed: true,
-          reasons: [],
+          mismatches: [],
           durationMs: 12,
         },
         {
@@ -55,7 +62,7 @@ const report: GradeReport = {
           points: 3,
           earned: 0,
           passed: false,
-          reasons: ['status.phase: found "Pending", want "Running"', CEL_REASON],
+          mismatches: [PHASE, CEL_MISMATCH],
           durationMs: 1234.5678,
         },
         {
@@ -63,7 +70,7 @@ const report: GradeReport = {
           points: 1,
           earned: 0,
           passed: false,
-          reasons: ['metadata.labels.app: missing, want "cache"'],
+          mismatches: [{ path: "metadata.labels.app", want: "cache" }],
           durationMs: 3,
         },
         {
@@ -72,7 +79,7 @@ const report: GradeReport = {
           earned: 0,
           passed: false,
           skipped: "needs a cluster with more than one node",
-          reasons: [],
+          mismatches: [],
           durationMs: 0,
         },
       ],
@@ -152,7 +159,16 @@ describe("renderHuman", () => {
       tasks: [
         {
           ...web,
-          checks: [{ title: "CEL", points: 1, earned: 0, passed: false, reasons: ["a\nb"], durationMs: 1 }],
+          checks: [
+            {
+              title: "CEL",
+              points: 1,
+              earned: 0,
+              passed: false,
+              mismatches: [{ path: "", message: "a\nb" }],
+              durationMs: 1,
+            },
+          ],
         },
       ],
     };
@@ -180,7 +196,9 @@ describe("renderJson", () => {
     expect(parsed.schema).toBe("kubedrill.grade/v1");
     expect(parsed).toMatchObject({ earned: 7, total: 11, percent: 63.6, passMark: 60, passed: true });
     const points = (r: GradeReport) =>
-      r.tasks.map((t) => t.checks.map((c) => [c.title, c.points, c.earned, c.passed, c.skipped, c.reasons]));
+      r.tasks.map((t) =>
+        t.checks.map((c) => [c.title, c.points, c.earned, c.passed, c.skipped, c.mismatches]),
+      );
     expect(points(parsed)).toEqual(points(report));
   });
 
@@ -218,7 +236,7 @@ describe("renderJunit", () => {
     );
     expect(xml).toContain('<property name="points.earned" value="2"/>');
     expect(xml).toContain('<property name="points.total" value="6"/>');
-    expect(xml).toContain('<property name="domain" value="Services &amp; Networking"/>');
+    expect(xml).toContain('<property name="domain" value="networking"/>');
     expect(xml).toContain('<property name="title" value="Fix the redis pod"/>');
   });
 
@@ -232,17 +250,26 @@ describe("renderJunit", () => {
     );
   });
 
-  it("fails a check with its first reason as the escaped message and all reasons plus points in the body", () => {
+  it("fails a check with its first reason as the escaped message; the body holds all reasons, points and the mismatches as JSON", () => {
     const escapedCel =
       "status.containerStatuses[redis]: self.restartCount &lt; 3 &amp;&amp; self.state.waiting.reason != &apos;ImagePullBackOff&apos; is false (reason &quot;ImagePullBackOff&quot;)";
+    const [running, labelled] = (report.tasks[1]?.checks ?? []).slice(1, 3);
+    const escapedData = (check: typeof running) =>
+      JSON.stringify({ mismatches: check?.mismatches })
+        .replaceAll("&", "&amp;")
+        .replaceAll("<", "&lt;")
+        .replaceAll('"', "&quot;")
+        .replaceAll("'", "&apos;");
     const failures = [...xml.matchAll(/<failure message="([^"]*)" type="check">([^<]*)<\/failure>/g)];
     expect(failures).toHaveLength(2);
     expect(failures[0]?.[1]).toBe("status.phase: found &quot;Pending&quot;, want &quot;Running&quot;");
     expect(failures[0]?.[2]).toBe(
-      `status.phase: found &quot;Pending&quot;, want &quot;Running&quot;\n${escapedCel}\n0/3 points`,
+      `status.phase: found &quot;Pending&quot;, want &quot;Running&quot;\n${escapedCel}\n${escapedData(running)}\n0/3 points`,
     );
     expect(failures[1]?.[1]).toBe("metadata.labels.app: missing, want &quot;cache&quot;");
-    expect(failures[1]?.[2]).toBe("metadata.labels.app: missing, want &quot;cache&quot;\n0/1 points");
+    expect(failures[1]?.[2]).toBe(
+      `metadata.labels.app: missing, want &quot;cache&quot;\n${escapedData(labelled)}\n0/1 points`,
+    );
   });
 
   it("escapes a first reason holding < & and quotes inside the failure message", () => {
@@ -250,7 +277,7 @@ describe("renderJunit", () => {
     if (!running) throw new Error("fixture has a failing check");
     const celFirst = {
       ...report,
-      tasks: [{ ...report.tasks[1], checks: [{ ...running, reasons: [CEL_REASON] }] }],
+      tasks: [{ ...report.tasks[1], checks: [{ ...running, mismatches: [CEL_MISMATCH] }] }],
     } as GradeReport;
     expect(renderJunit(celFirst)).toContain(
       '<failure message="status.containerStatuses[redis]: self.restartCount &lt; 3 &amp;&amp; self.state.waiting.reason != &apos;ImagePullBackOff&apos; is false (reason &quot;ImagePullBackOff&quot;)" type="check">',
@@ -279,7 +306,12 @@ describe("renderJunit", () => {
     const noisy = {
       ...report,
       tasks: [
-        { ...report.tasks[1], checks: [{ ...running, reasons: [`log:${ESC}[31m\u0000boom\nagain\uFFFF`] }] },
+        {
+          ...report.tasks[1],
+          checks: [
+            { ...running, mismatches: [{ path: "", message: `log:${ESC}[31m\u0000boom\nagain\uFFFF` }] },
+          ],
+        },
       ],
     } as GradeReport;
     expect(renderJunit(noisy)).toContain(
@@ -294,5 +326,43 @@ describe("renderHuman for check", () => {
     expect(failed).toContain("— not passed yet: every check must pass");
     const passed = renderHuman({ ...report, passMark: 100, passed: true }, { color: false });
     expect(passed).toContain("— PASSED (every check)");
+  });
+});
+
+describe("the JSON report's schema", () => {
+  it("docs/report.schema.json is what the zod schema generates (run `npm run schema` when this fails)", async () => {
+    const committed = JSON.parse(
+      await readFile(new URL("../../docs/report.schema.json", import.meta.url), "utf8"),
+    );
+    expect(committed).toEqual(JSON.parse(JSON.stringify(reportJsonSchema())));
+  });
+
+  it("every rendered report is a valid document, mismatches carried as data", () => {
+    const parsed = reportDocument.parse(JSON.parse(renderJson(report)));
+    expect(parsed.tasks[1]?.checks[1]?.mismatches[0]).toEqual({
+      path: "status.phase",
+      found: "Pending",
+      want: "Running",
+    });
+    expect(parsed.tasks[1]?.checks[2]?.reasons).toEqual(['metadata.labels.app: missing, want "cache"']);
+  });
+
+  it("carries a check's error apart from its mismatches", () => {
+    const [, redis] = report.tasks;
+    if (!redis) throw new Error("fixture has two tasks");
+    const refused = {
+      title: "x",
+      points: 1,
+      earned: 0,
+      passed: false,
+      mismatches: [],
+      error: "forbidden",
+      durationMs: 1,
+    };
+    const parsed = JSON.parse(renderJson({ ...report, tasks: [{ ...redis, checks: [refused] }] }));
+    expect(parsed.tasks[0].checks[0]).toMatchObject({
+      error: "forbidden",
+      reasons: ["could not check: forbidden"],
+    });
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
 import { proofsJsonSchema } from "../../src/catalog/proofs.js";
 import { taskJsonSchema } from "../../src/catalog/schema.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 
 describe("task schema", () => {
   it("tasks/task.schema.json is what the zod schema generates (run `npm run schema` when this fails)", async () => {
@@ -20,7 +21,7 @@ describe("task schema", () => {
   });
 
   it("every built-in task loads, starts with the schema modeline, lives in a folder named after its id, and has proofs", async () => {
-    const catalog = await loadCatalog([builtinTasks]);
+    const catalog = await loadCatalog([builtinTasks], expressionChecker);
     expect(catalog.problems).toEqual([]);
     const unproven = catalog.tasks.filter((t) => !t.proofs?.correct.length || !t.proofs.wrong.length);
     expect(unproven.map((t) => t.task.id)).toEqual([]);

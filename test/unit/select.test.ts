@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isSetExpression, judgeSet, middleKinds, ownedBy } from "../../src/engine/select.js";
+import type { Mismatch } from "../../src/model/results.js";
+import { mismatchLine } from "../../src/report/reasons.js";
 
 // Shaped like `kubectl get deploy,rs,pod -o json` of a Deployment web (trimmed to the fields that matter).
 const owner = (kind: string, name: string, uid: string) => ({ apiVersion: "apps/v1", kind, name, uid });
@@ -66,23 +68,22 @@ describe("middleKinds", () => {
 });
 
 describe("judgeSet", () => {
-  it("all: each object's reasons under its name", () => {
-    expect(judgeSet(["a", "b"], [[], ["x: found 1, want 2"]], "all", "Pod")).toEqual([
+  const m = (path: string): Mismatch => ({ path, found: 1, want: 2 });
+  it("all: each object's mismatches under its name", () => {
+    expect(judgeSet(["a", "b"], [[], [m("x")]], "all", "Pod").map(mismatchLine)).toEqual([
       "b: x: found 1, want 2",
     ]);
   });
 
-  it("any: passes when one object passes, else lists every object's reasons", () => {
-    expect(judgeSet(["a", "b"], [[], ["r"]], "any", "Pod")).toEqual([]);
-    expect(judgeSet(["a", "b"], [["r1"], ["r2"]], "any", "Pod in namespace n")).toEqual([
-      "no Pod in namespace n passes:",
-      "a: r1",
-      "b: r2",
-    ]);
+  it("any: passes when one object passes, else lists every object's mismatches", () => {
+    expect(judgeSet(["a", "b"], [[], [m("r")]], "any", "Pod")).toEqual([]);
+    expect(
+      judgeSet(["a", "b"], [[m("r1")], [m("r2")]], "any", "Pod in namespace n").map(mismatchLine),
+    ).toEqual(["no Pod in namespace n passes:", "a: r1: found 1, want 2", "b: r2: found 1, want 2"]);
   });
 
-  it("one object: its reasons without a name prefix", () => {
-    expect(judgeSet(["a"], [["r"]], "all", "Pod")).toEqual(["r"]);
+  it("one object: its mismatches without a name", () => {
+    expect(judgeSet(["a"], [[m("r")]], "all", "Pod")).toEqual([m("r")]);
   });
 });
 

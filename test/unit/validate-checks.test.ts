@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadTask } from "../../src/catalog/load.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 import { formatProblem } from "../../src/errors.js";
 
 async function problemsOf(checks: string): Promise<string[]> {
@@ -23,7 +24,7 @@ ${checks}
 solution: "true"
 `,
   );
-  const result = await loadTask(file);
+  const result = await loadTask(file, expressionChecker);
   return result.ok ? [] : result.problems.map((p) => formatProblem(p).replace(`${file}:`, ""));
 }
 

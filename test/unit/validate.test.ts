@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
 import { loadTask } from "../../src/catalog/load.js";
 import { scaffoldTask, schemaReference } from "../../src/catalog/scaffold.js";
+import { expressionChecker } from "../../src/engine/cel.js";
 import { formatProblem } from "../../src/errors.js";
 import { brokenTasksFolder, expectedProblems } from "../fixtures/broken-tasks/expected.js";
 
@@ -13,7 +14,7 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 
 describe("validate › the broken-task fixtures", () => {
   it("reports every problem at file:line:column: field.path: message, in file order", async () => {
-    const { tasks, problems } = await loadCatalog([join(repo, brokenTasksFolder)]);
+    const { tasks, problems } = await loadCatalog([join(repo, brokenTasksFolder)], expressionChecker);
     // As `kubedrill validate test/fixtures/broken-tasks` shows them from the repository root.
     const shown = problems.map((p) => formatProblem(p).replaceAll(repo, ""));
     expect(shown).toEqual(expectedProblems);
@@ -24,7 +25,7 @@ describe("validate › the broken-task fixtures", () => {
   });
 
   it("finds no problem in the built-in catalog", async () => {
-    const { tasks, problems } = await loadCatalog([builtinTasks]);
+    const { tasks, problems } = await loadCatalog([builtinTasks], expressionChecker);
     expect(problems.map(formatProblem)).toEqual([]);
     expect(tasks.length).toBeGreaterThan(0);
   });
@@ -46,7 +47,7 @@ describe("scaffold › a new task", () => {
       schema: "../../task.schema.json",
     });
     for (const [name, content] of Object.entries(files)) await writeFile(join(taskDir, name), content);
-    const result = await loadTask(join(taskDir, "task.yaml"));
+    const result = await loadTask(join(taskDir, "task.yaml"), expressionChecker);
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([]);
     expect(result.ok && result.loaded.task).toMatchObject({
       id: "svc-expose-web",

@@ -10,6 +10,7 @@ import {
 } from "node:fs";
 import { createServer } from "node:net";
 import { basename } from "node:path";
+import { poll, sleep } from "../../model/poll.js";
 
 /** Starts a long-lived process in its own session, logging to a file; it outlives this CLI. */
 export function startDetached(binary: string, args: string[], logFile: string, cwd: string): number {
@@ -93,14 +94,13 @@ export function lastLines(file: string, count = 15): string {
   return readFileSync(file, "utf8").trimEnd().split("\n").slice(-count).join("\n");
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 /** Polls until check() is true or the time is up; returns whether it became true. */
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(intervalMs);
-  }
+  const became = await poll(async () => ((await check().catch(() => false)) ? true : undefined), {
+    timeoutMs,
+    intervalMs,
+  });
+  return became === true;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { byWeight, type Domain } from "../../../src/session/domains.js";
+import { byWeight } from "../../../src/catalog/curriculum.js";
+import type { Domain } from "../../../src/model/domains.js";
 import { apportion, seededRandom, selectExamTasks } from "../../../src/session/exam-select.js";
 
 const seeds = Array.from({ length: 1000 }, (_, i) => `seed-${i}`);

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { gradeReport } from "../../../src/engine/grade.js";
-import type { TaskResult } from "../../../src/engine/types.js";
 import { UsageError } from "../../../src/errors.js";
+import type { TaskResult } from "../../../src/model/results.js";
 import {
   type Exam,
   examResult,
@@ -31,7 +31,7 @@ function graded(exam: Exam, earned: number[]) {
   const tasks: TaskResult[] = exam.tasks.map((t, i) => ({
     id: t.id,
     title: t.title,
-    domain: t.domain,
+    domain: t.domain as TaskResult["domain"],
     checks: [],
     earned: earned[i] ?? 0,
     total: t.points,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LoadedTask } from "../../../src/catalog/load.js";
-import type { TaskResult } from "../../../src/engine/types.js";
+import type { TaskResult } from "../../../src/model/results.js";
 import { renderTaskHuman } from "../../../src/report/human.js";
 import type { HistoryRecord } from "../../../src/session/history.js";
 import { type Drill, practice } from "../../../src/session/practice.js";
@@ -13,7 +13,10 @@ function result(loaded: LoadedTask, passing: number): TaskResult {
     points: c.points,
     earned: i < passing ? c.points : 0,
     passed: i < passing,
-    reasons: i < passing ? [] : [`Pod ${loaded.task.id} not found in namespace ${loaded.task.namespace}`],
+    mismatches:
+      i < passing
+        ? []
+        : [{ path: "", message: `Pod ${loaded.task.id} not found in namespace ${loaded.task.namespace}` }],
     durationMs: 1,
   }));
   const earned = checks.reduce((sum, c) => sum + c.earned, 0);

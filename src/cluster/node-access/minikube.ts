@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
-import type { NodeExecOptions } from "./node-access.js";
-import { ExecNodeAccess } from "./node-access-exec.js";
-import { runTool } from "./tools.js";
+import type { NodeExecOptions } from "../../model/node-access.js";
+import { runTool } from "../tools.js";
+import { ExecNodeAccess } from "./exec.js";
 
 /** One word for the remote shell: `minikube ssh` joins its arguments into one command line. */
 export function shellQuote(word: string): string {

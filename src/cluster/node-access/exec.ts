@@ -2,10 +2,10 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, posix } from "node:path";
-import { ClusterError, UsageError } from "../errors.js";
-import type { NodeAccess, NodeExecOptions } from "./node-access.js";
-import { refuseProtectedRemoval } from "./node-paths.js";
-import { lastMessage, type ToolResult } from "./tools.js";
+import { ClusterError, UsageError } from "../../errors.js";
+import type { NodeAccess, NodeExecOptions } from "../../model/node-access.js";
+import { refuseProtectedRemoval } from "../node-paths.js";
+import { lastMessage, type ToolResult } from "../tools.js";
 
 /**
  * Node access through commands run on the node itself (kind: `docker exec` into the

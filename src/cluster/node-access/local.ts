@@ -1,35 +1,10 @@
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { dirname, join, normalize, relative } from "node:path";
-import { ClusterError, UsageError } from "../errors.js";
-import { minikubeContext } from "./drivers/driver.js";
-import { localPaths } from "./local/components.js";
-import { localContext, locateLocal } from "./local/locate.js";
-import { KindNodeAccess } from "./node-access-kind.js";
-import { MinikubeNodeAccess } from "./node-access-minikube.js";
-import { refuseProtectedRemoval, resolveInside } from "./node-paths.js";
-import type { ToolResult } from "./tools.js";
-
-/** Files on a cluster node, whatever the driver: a folder, a container, a VM. */
-export interface NodeAccess {
-  readonly driver: string;
-  read(node: string, path: string): Promise<string | undefined>;
-  write(node: string, path: string, content: string): Promise<void>;
-  remove(node: string, path: string): Promise<void>;
-  copyTo(localFile: string, node: string, path: string): Promise<void>;
-  copyFrom(node: string, path: string, localFile: string): Promise<void>;
-  /**
-   * Runs argv on the node as root, as `docker exec` does on kind; never throws for a
-   * non-zero exit. With inherit the command gets this terminal and nothing is captured.
-   */
-  exec(node: string, argv: string[], options?: NodeExecOptions): Promise<ToolResult>;
-  /** The command a learner runs for a shell on the node. */
-  shell(node: string): Promise<{ command: string; args: string[]; cwd?: string }>;
-}
-
-export interface NodeExecOptions {
-  inherit?: boolean;
-}
+import { UsageError } from "../../errors.js";
+import type { NodeAccess, NodeExecOptions } from "../../model/node-access.js";
+import { localPaths } from "../local/components.js";
+import { refuseProtectedRemoval, resolveInside } from "../node-paths.js";
 
 /** The local cluster's nodes are folders: /etc/x on node n is <state>/nodes/n/etc/x. */
 export class LocalNodeAccess implements NodeAccess {
@@ -116,21 +91,4 @@ function explainCopy(source: string, destination: string) {
       "check both paths; node paths look like NODE:/absolute/path",
     );
   };
-}
-
-/**
- * Picks the node-access driver from the kubeconfig context's name: kind names its
- * contexts kind-<cluster>, minikube after the profile (minikube, or kubedrill as
- * `kubedrill cluster up --driver minikube` creates it).
- */
-export function nodeAccessFor(context: string): NodeAccess {
-  // The context's kubeconfig entry says where `cluster up` put the nodes' folders.
-  if (context === localContext) return new LocalNodeAccess(locateLocal({ context, mustExist: true }).nodes);
-  if (context.startsWith("kind-")) return new KindNodeAccess();
-  if (context === "minikube" || context === minikubeContext) return new MinikubeNodeAccess(context);
-  throw new ClusterError(
-    `no node access for context "${context}": kubedrill reaches the nodes of kind (kind-*), minikube (minikube, ${minikubeContext}) and local (${localContext}) clusters`,
-    context,
-    "practise node-level tasks on one of those: kubedrill cluster up",
-  );
 }

@@ -1,7 +1,7 @@
 import { posix } from "node:path";
-import type { NodeExecOptions } from "./node-access.js";
-import { ExecNodeAccess } from "./node-access-exec.js";
-import { runTool } from "./tools.js";
+import type { NodeExecOptions } from "../../model/node-access.js";
+import { runTool } from "../tools.js";
+import { ExecNodeAccess } from "./exec.js";
 
 /** kind runs every node as a Docker container named after the node: files go through `docker exec` and `docker cp`. */
 export class KindNodeAccess extends ExecNodeAccess {

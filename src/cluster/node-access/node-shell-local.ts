@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { execa } from "execa";
-import { ClusterError } from "../errors.js";
-import { binaryPath } from "./local/build.js";
-import type { NodeExecOptions } from "./node-access.js";
-import type { ToolResult } from "./tools.js";
+import { ClusterError } from "../../errors.js";
+import type { NodeExecOptions, ToolResult } from "../../model/node-access.js";
+import { binaryPath } from "../local/build.js";
 
 /**
  * A local node is entered through the cluster's own binary (`node-shell`): a user, mount

@@ -1,12 +1,18 @@
-/** One way an actual object differs from what a check wants, at a field path. */
+import type { Domain } from "./domains.js";
+
+/** One way an actual object (or file) differs from what a check wants, at a field path. */
 export interface Mismatch {
-  /** Field path with list items named by their `name`, e.g. spec.containers[redis].image */
+  /** Field path with list items named by their `name`, e.g. spec.containers[redis].image; "" for the whole object. */
   path: string;
   /** What was found; undefined when the field is missing. */
   found?: unknown;
   want?: unknown;
-  /** Free text when found/want do not say it, e.g. a CEL evaluation error. */
+  /** Free text when found/want do not say it, e.g. "Pod redis not found" or a CEL evaluation error. */
   message?: string;
+  /** The object it is about, when the check read several. */
+  object?: string;
+  /** An access review's answer: found and want are allowed or denied, message is the API server's reason. */
+  access?: true;
 }
 
 export interface CheckResult {
@@ -17,15 +23,18 @@ export interface CheckResult {
   passed: boolean;
   /** A check that could not run here (e.g. a capability the cluster lacks). */
   skipped?: string;
-  /** Human-readable reasons, one per mismatch, empty when passed. */
-  reasons: string[];
+  /** Why it failed, as data; empty when passed. The report makes the sentences. */
+  mismatches: Mismatch[];
+  /** Why it could not be evaluated (the cluster refused, a file could not be read); a failed check too. */
+  error?: string;
+  /** This check's own time: its last read, not the whole task's wait. */
   durationMs: number;
 }
 
 export interface TaskResult {
   id: string;
   title: string;
-  domain: string;
+  domain: Domain;
   checks: CheckResult[];
   earned: number;
   total: number;

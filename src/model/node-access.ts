@@ -1,0 +1,27 @@
+/** What a command run on a node (or by a tool) gave back. */
+export interface ToolResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface NodeExecOptions {
+  inherit?: boolean;
+}
+
+/** Files on a cluster node, whatever the driver: a folder, a container, a VM. */
+export interface NodeAccess {
+  readonly driver: string;
+  read(node: string, path: string): Promise<string | undefined>;
+  write(node: string, path: string, content: string): Promise<void>;
+  remove(node: string, path: string): Promise<void>;
+  copyTo(localFile: string, node: string, path: string): Promise<void>;
+  copyFrom(node: string, path: string, localFile: string): Promise<void>;
+  /**
+   * Runs argv on the node as root, as `docker exec` does on kind; never throws for a
+   * non-zero exit. With inherit the command gets this terminal and nothing is captured.
+   */
+  exec(node: string, argv: string[], options?: NodeExecOptions): Promise<ToolResult>;
+  /** The command a learner runs for a shell on the node. */
+  shell(node: string): Promise<{ command: string; args: string[]; cwd?: string }>;
+}

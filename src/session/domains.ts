@@ -1,1 +1,0 @@
-export { byWeight, ckaWeights, type Domain } from "../catalog/curriculum.js";

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { lastChange } from "../../src/engine/settling.js";
+import { poll } from "../../src/model/poll.js";
+import redisPod from "../fixtures/pod-redis.json" with { type: "json" };
+
+describe("lastChange", () => {
+  it("takes the newest of creation, condition transitions and container times of a real pod", () => {
+    // pod-redis.json: created 09:12:41, PodReadyToStartContainers turned True at 09:12:43.
+    expect(lastChange(redisPod)).toBe(Date.parse("2025-11-24T09:12:43Z"));
+  });
+
+  it("counts an edit (a field manager's write), a container start and a deletion", () => {
+    const base = { metadata: { creationTimestamp: "2025-01-01T00:00:00Z" } };
+    const edited = { metadata: { ...base.metadata, managedFields: [{ time: "2025-01-01T00:05:00Z" }] } };
+    const started = {
+      ...base,
+      status: { containerStatuses: [{ state: { running: { startedAt: "2025-01-01T00:07:00Z" } } }] },
+    };
+    const deleting = { metadata: { ...base.metadata, deletionTimestamp: "2025-01-01T00:09:00Z" } };
+    expect(lastChange(edited)).toBe(Date.parse("2025-01-01T00:05:00Z"));
+    expect(lastChange(started)).toBe(Date.parse("2025-01-01T00:07:00Z"));
+    expect(lastChange(deleting)).toBe(Date.parse("2025-01-01T00:09:00Z"));
+  });
+
+  it("knows nothing of an object without times (an answer file's manifest)", () => {
+    expect(lastChange({ kind: "Pod", metadata: { name: "x" } })).toBeUndefined();
+  });
+});
+
+describe("poll", () => {
+  it("returns the first value an attempt gives, attempting again in between", async () => {
+    let attempts = 0;
+    const value = await poll(async () => (++attempts === 3 ? "ready" : undefined), {
+      timeoutMs: 5_000,
+      intervalMs: 1,
+    });
+    expect([value, attempts]).toEqual(["ready", 3]);
+  });
+
+  it("gives up with undefined when time is up, after at least one attempt", async () => {
+    let attempts = 0;
+    const value = await poll(
+      async () => {
+        attempts += 1;
+        return undefined;
+      },
+      { timeoutMs: 0, intervalMs: 10 },
+    );
+    expect([value, attempts]).toEqual([undefined, 1]);
+  });
+});
