@@ -11,6 +11,7 @@ import {
   taskLabel,
 } from "./cleanup-plan.js";
 import type { ClusterWriter, KubeObject, NodeAccess, ServedKind } from "./ports.js";
+import { heldByFinalizers } from "./setup-errors.js";
 
 /** What setup and reset need of node access: files only. */
 export type NodeFiles = Pick<NodeAccess, "read" | "write" | "remove">;
@@ -127,7 +128,8 @@ const dependents = [
  */
 export async function applyPlan(plan: CleanupPlan, env: CleanupEnv, served: ServedKind[]): Promise<void> {
   const reachable = env.nodes ? plan : { ...plan, nodeFiles: [] };
-  const deadline = Date.now() + settleTimeoutMs;
+  const started = Date.now();
+  const deadline = started + settleTimeoutMs;
   let record: BeforeStart | undefined;
   // After the first full look, only kinds that held something, and what controllers make from them, are read again.
   const seen = new Set(dependents);
@@ -138,6 +140,8 @@ export async function applyPlan(plan: CleanupPlan, env: CleanupEnv, served: Serv
     if (pass === 0) record = readRecord(plan, now.namespace);
     const actions = resetActions(reachable, record, now);
     if (actions.length === 0) return;
+    const held = heldByFinalizers(plan.namespace, now.contents, Date.now() - started);
+    if (held) throw held;
     if (Date.now() > deadline) {
       throw new ClusterError(
         `reset of ${plan.taskId} did not finish within ${settleTimeoutMs / 1000}s: ${actions.map(describeAction).join("; ")}`,

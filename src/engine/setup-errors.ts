@@ -60,3 +60,28 @@ export function rejectedManifest(object: KubeObject, err: unknown): unknown {
     "fix the manifest in the task (kubectl apply --dry-run=server -f FILE shows the same), then: kubedrill validate",
   );
 }
+
+/**
+ * Reset empties the task's namespace; objects that keep a finalizer nobody removes would hold
+ * it forever. After a short grace, the error names them, their finalizers and how to clear them.
+ */
+export function heldByFinalizers(
+  namespace: string,
+  contents: KubeObject[],
+  waitedMs: number,
+): ClusterError | undefined {
+  if (waitedMs < contentFinalizerGraceMs) return undefined;
+  const held = contents.filter((o) => o.metadata?.deletionTimestamp && finalizersOf(o).length > 0);
+  if (held.length === 0) return undefined;
+  const names = held.map((o) => `${o.kind} ${o.metadata?.name} (${finalizersOf(o).join(", ")})`);
+  const [first] = held;
+  return new ClusterError(
+    `reset cannot empty namespace ${namespace} after ${Math.round(waitedMs / 1000)}s: finalizers nobody removes hold ${names.join("; ")}`,
+    undefined,
+    `if nothing will remove them, clear them: kubectl -n ${namespace} patch ${first?.kind?.toLowerCase()} ${first?.metadata?.name} --type=merge -p '{"metadata":{"finalizers":null}}'`,
+  );
+}
+
+function finalizersOf(object: KubeObject): string[] {
+  return (object.metadata?.finalizers as string[] | undefined) ?? [];
+}

@@ -45,6 +45,15 @@ const builtinApiVersions: Record<string, string> = {
   PodDisruptionBudget: "policy/v1",
   PriorityClass: "scheduling.k8s.io/v1",
   Lease: "coordination.k8s.io/v1",
+  EndpointSlice: "discovery.k8s.io/v1",
+  CSIDriver: "storage.k8s.io/v1",
+  CSINode: "storage.k8s.io/v1",
+  VolumeAttachment: "storage.k8s.io/v1",
+  CustomResourceDefinition: "apiextensions.k8s.io/v1",
+  CertificateSigningRequest: "certificates.k8s.io/v1",
+  ValidatingAdmissionPolicy: "admissionregistration.k8s.io/v1",
+  ValidatingAdmissionPolicyBinding: "admissionregistration.k8s.io/v1",
+  RuntimeClass: "node.k8s.io/v1",
 };
 
 /** Task files may omit apiVersion for built-in kinds; core kinds are v1. */
