@@ -1,11 +1,11 @@
 import { chmod, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
+import { packagePath } from "../package-root.js";
 
-/** The built CLI; src/ and dist/ sit at the same depth below the package root. */
-const cliMain = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+/** The built CLI. */
+const cliMain = packagePath("dist/cli/main.js");
 
 let shimDir: Promise<string> | undefined;
 
