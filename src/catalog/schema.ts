@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The task format. This zod schema is the single source: the TypeScript types
