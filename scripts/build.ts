@@ -1,13 +1,13 @@
 // Builds dist/cli/main.js, what `bin` runs: one ESM bundle of src/ and its dependencies,
 // split at each lazily imported command. A cold start then reads a few files instead of
 // ~300 modules (zod, CEL and protobuf spread over hundreds), and `--help` still parses
-// only the entry chunk. tsc stays the typechecker (`npm run typecheck`).
+// the entry chunk and small shared ones. tsc stays the typechecker (`npm run typecheck`).
 import { rm } from "node:fs/promises";
 import { build } from "esbuild";
 
 const dist = new URL("../dist/", import.meta.url);
 await rm(dist, { recursive: true, force: true });
-await build({
+const { metafile } = await build({
   entryPoints: { "cli/main": "src/cli/main.ts" },
   absWorkingDir: new URL("..", import.meta.url).pathname,
   outdir: "dist",
@@ -27,4 +27,24 @@ await build({
     js: 'import { createRequire as __kdCreateRequire } from "node:module";\nconst require = __kdCreateRequire(import.meta.url);',
   },
   logLevel: "warning",
+  metafile: true,
 });
+
+// What every command loads before it runs: the entry and the chunks it imports statically.
+// The build fails if that grows to include the heavy dependencies the commands load lazily.
+const eager = new Set<string>();
+const pending = ["dist/cli/main.js"];
+for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+  if (eager.has(file)) continue;
+  eager.add(file);
+  for (const i of metafile.outputs[file]?.imports ?? []) {
+    if (i.kind === "import-statement" && !i.external) pending.push(i.path);
+  }
+}
+const heavy = /node_modules\/(zod|@bufbuild|yaml|execa|re2js|@inquirer)\//;
+const leaked = [...eager].flatMap((file) =>
+  Object.keys(metafile.outputs[file]?.inputs ?? {}).filter((input) => heavy.test(input)),
+);
+if (leaked.length > 0) {
+  throw new Error(`every command would load these at start-up; import them lazily:\n${leaked.join("\n")}`);
+}
