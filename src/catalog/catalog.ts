@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { TaskError, type TaskProblem, UsageError } from "../errors.js";
+import { packagePath } from "../model/package-root.js";
 import type { ExpressionChecker } from "../model/template.js";
 import { type LoadedTask, loadTask } from "./load.js";
 
-/** The catalog shipped with kubedrill; src/ and dist/ sit at the same depth. */
-export const builtinTasks = fileURLToPath(new URL("../../tasks/", import.meta.url));
+/** The catalog shipped with kubedrill. */
+export const builtinTasks = packagePath("tasks/");
 
 export interface Catalog {
   tasks: LoadedTask[];

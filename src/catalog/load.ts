@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { TaskProblem } from "../errors.js";
 import type { ExpressionChecker } from "../model/template.js";
 import { loadProofs, type Proofs } from "./proofs.js";

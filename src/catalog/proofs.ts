@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import type { TaskProblem } from "../errors.js";
 import { jsonSchemaOf, type Task } from "./schema.js";
 import { at, parseYaml, readText } from "./yaml-source.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { capabilityNames } from "../model/capabilities.js";
 import { domains } from "../model/domains.js";
 

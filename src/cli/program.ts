@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { ExitCode, KubedrillError } from "../errors.js";
+import { packagePath } from "../model/package-root.js";
 import { registerGroups } from "./command-groups.js";
 import { registerCommands } from "./commands.js";
 import type { CliIO } from "./io.js";
@@ -29,7 +30,7 @@ export type Handler<A extends unknown[]> = (ctx: CommandContext, ...args: A) => 
 export type On = <A extends unknown[]>(handler: Handler<A>) => (...args: unknown[]) => Promise<void>;
 
 function version(): string {
-  const file = new URL("../../package.json", import.meta.url);
+  const file = packagePath("package.json");
   return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
 }
 

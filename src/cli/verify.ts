@@ -1,9 +1,9 @@
-import { fileURLToPath } from "node:url";
 import { findTask } from "../catalog/catalog.js";
 import { runScript } from "../cluster/shell.js";
 import { proveAll } from "../engine/prove-all.js";
 import { type Verification, verifyTask } from "../engine/verify.js";
 import { ExitCode, UsageError } from "../errors.js";
+import { packagePath } from "../model/package-root.js";
 import { connectFor, loadTasks } from "./common.js";
 import { type CliIO, progress, say } from "./io.js";
 import type { CommandContext } from "./program.js";
@@ -37,7 +37,7 @@ export async function verify(
   const results = await proveAll(tasks, jobs, async (loaded) => {
     progress(io, `verifying ${loaded.task.id}…`);
     const result = await verifyTask(loaded, target, (script) =>
-      runScript(script, fileURLToPath(new URL("./main.js", import.meta.url))),
+      runScript(script, packagePath("dist/cli/main.js")),
     );
     progress(io, `[${++done}/${tasks.length}] ${loaded.task.id} done`);
     if (!flags.json) print(io, result);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import type { LoadedTask } from "../catalog/load.js";
 import { totalPoints } from "../engine/run.js";
 import { UsageError } from "../errors.js";

@@ -62,6 +62,17 @@ describe("a cold kubedrill loads only what the command needs", () => {
     expect(result.exitCode).toBe(exitCode);
   });
 
+  // dist/ is a bundle: this holds that it still imports client-node by name, where the hook sees it.
+  it("the built CLI does load @kubernetes/client-node when a kubeconfig needs it (a proxy-url)", async () => {
+    const kubeconfig = join(scratch, "proxied-kubeconfig");
+    const config = JSON.parse(await readFile(join(scratch, "kubeconfig"), "utf8"));
+    config.clusters[0].cluster["proxy-url"] = "http://127.0.0.1:1";
+    await writeFile(kubeconfig, JSON.stringify(config));
+    const result = await cold("list", "--kubeconfig", kubeconfig);
+    expect(result.loaded).toBe("@kubernetes/client-node\n");
+    expect(result.stderr).toContain("cold start loaded @kubernetes/client-node");
+  });
+
   it("the hook does catch a load of @kubernetes/client-node", async () => {
     await rm(mark, { force: true });
     const result = await execa(

@@ -87,8 +87,12 @@ describe("layers", () => {
     expect(cycles()).toEqual([]);
   });
 
-  it("nothing in src/ reaches into the build output", () => {
-    const reaching = [...graph.keys()].filter((file) => /["'/]dist\//.test(readFileSync(file, "utf8")));
+  // The CLI may name its own built entry point (verify runs solutions that call `kubedrill`);
+  // nothing below it knows where or whether the code is built.
+  it("nothing in src/ below the CLI reaches into the build output", () => {
+    const reaching = [...graph.keys()]
+      .filter((file) => layerOf(file) !== "cli")
+      .filter((file) => /["'/]dist\//.test(readFileSync(file, "utf8")));
     expect(reaching.map((f) => relative(src, f))).toEqual([]);
   });
 

@@ -1,10 +1,10 @@
-import { fileURLToPath } from "node:url";
+import { packagePath } from "../../model/package-root.js";
 import type { Progress } from "../local/build.js";
 import { mustRun } from "../tools.js";
 import { type ClusterDriver, clusterName, kindContext, type PartStatus, type UpResult } from "./driver.js";
 
-/** kind-config.yaml at the package root; src/ and dist/ sit at the same depth. */
-export const kindConfigFile = fileURLToPath(new URL("../../../kind-config.yaml", import.meta.url));
+/** kind-config.yaml at the package root. */
+export const kindConfigFile = packagePath("kind-config.yaml");
 
 const hint = "see kind's message above; `kind get clusters` lists what exists";
 

@@ -1,9 +1,9 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packagePath } from "../../model/package-root.js";
 
-/** scripts/local-cluster in this checkout or package; src/ and dist/ sit at the same depth. */
-export const localClusterSources = fileURLToPath(new URL("../../../scripts/local-cluster/", import.meta.url));
+/** scripts/local-cluster in this checkout or package. */
+export const localClusterSources = packagePath("scripts/local-cluster/");
 
 /** Built binaries live outside the repo so every checkout on a machine reuses them. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
