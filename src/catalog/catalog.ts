@@ -72,11 +72,16 @@ export async function loadCatalog(paths: string[], expressionChecker: Expression
 }
 
 /** The built-in catalog plus extra folders; refuses to go on when any task is invalid. */
+/** The folders a catalog is read from: the built-in one (unless left out), then the extra ones. */
+export function catalogFolders(extra: string[], builtin = true): string[] {
+  return [...(builtin ? [builtinTasks] : []), ...extra];
+}
+
 export async function openCatalog(
-  extra: string[],
+  folders: string[],
   expressionChecker: ExpressionChecker,
 ): Promise<LoadedTask[]> {
-  const catalog = await loadCatalog([builtinTasks, ...extra], expressionChecker);
+  const catalog = await loadCatalog(folders, expressionChecker);
   if (catalog.problems.length > 0) throw new TaskError(catalog.problems);
   return catalog.tasks;
 }

@@ -1,5 +1,5 @@
 import { basename, dirname } from "node:path";
-import { builtinTasks, findTask, findTaskFiles, openCatalog } from "../catalog/catalog.js";
+import { catalogFolders, findTask, findTaskFiles, openCatalog } from "../catalog/catalog.js";
 import { type LoadedTask, loadTask as loadTaskFile } from "../catalog/load.js";
 import { type Capabilities, detectCapabilities } from "../cluster/capabilities.js";
 import { type Connection, connect } from "../cluster/connect.js";
@@ -7,8 +7,10 @@ import { expressionChecker } from "../engine/cel.js";
 import { TaskError } from "../errors.js";
 import type { GlobalOptions } from "./program.js";
 
+const folders = (options: GlobalOptions) => catalogFolders(options.tasks, options.builtin !== false);
+
 export function loadTasks(options: GlobalOptions): Promise<LoadedTask[]> {
-  return openCatalog(options.tasks, expressionChecker);
+  return openCatalog(folders(options), expressionChecker);
 }
 
 /**
@@ -18,7 +20,7 @@ export function loadTasks(options: GlobalOptions): Promise<LoadedTask[]> {
  * from its folder) goes through the whole catalog, which says what is wrong.
  */
 export async function loadTask(options: GlobalOptions, id: string): Promise<LoadedTask> {
-  const files = await findTaskFiles([builtinTasks, ...options.tasks]);
+  const files = await findTaskFiles(folders(options));
   const named = files.filter((file) => basename(dirname(file)) === id);
   if (named.length === 1 && named[0]) {
     const result = await loadTaskFile(named[0], expressionChecker);

@@ -14,6 +14,8 @@ export interface GlobalOptions {
   context?: string;
   kubeconfig?: string;
   tasks: string[];
+  /** False with --no-builtin: only the --tasks folders, as a course's own task pack wants. */
+  builtin: boolean;
   allowContext?: string;
 }
 
@@ -62,6 +64,7 @@ function program(io: CliIO, on: On): Command {
       (dir: string, all: string[]) => [...all, dir],
       [],
     )
+    .option("--no-builtin", "leave out the built-in catalog: only the --tasks folders")
     .option(
       "--allow-context <name>",
       "allow start/reset on this context even if it is not a practice cluster",

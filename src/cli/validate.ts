@@ -1,5 +1,5 @@
 import { resolve, sep } from "node:path";
-import { builtinTasks, findTaskFiles, loadCatalog } from "../catalog/catalog.js";
+import { catalogFolders, findTaskFiles, loadCatalog } from "../catalog/catalog.js";
 import { expressionChecker } from "../engine/cel.js";
 import { ExitCode, formatProblem, UsageError } from "../errors.js";
 import { say } from "./io.js";
@@ -11,7 +11,10 @@ export async function validate(
   paths: string[],
   flags: { json?: boolean },
 ): Promise<number> {
-  const roots = paths.length > 0 ? paths.map((p) => resolve(io.cwd, p)) : [builtinTasks, ...options.tasks];
+  const roots =
+    paths.length > 0
+      ? paths.map((p) => resolve(io.cwd, p))
+      : catalogFolders(options.tasks, options.builtin !== false);
   const files = await findTaskFiles(roots);
   if (files.length === 0) {
     throw new UsageError(`no task.yaml under ${roots.join(", ")}`, "create one with: kubedrill new <id>");

@@ -87,6 +87,24 @@ describe("commands use the folder and environment they are given", () => {
     expect(rows.every((r) => r.unavailable === undefined)).toBe(true);
   });
 
+  it("list --no-builtin shows only the --tasks folders' tasks", async () => {
+    const result = await kubedrill(
+      [
+        "--kubeconfig",
+        "kubeconfig",
+        "--no-builtin",
+        "--tasks",
+        join(repo, "test", "fixtures", "check-tasks"),
+        "list",
+        "--json",
+      ],
+      { cwd: scratch },
+    );
+    expect(result.exitCode).toBe(0);
+    const ids = (JSON.parse(result.stdout) as { id: string }[]).map((r) => r.id).sort();
+    expect(ids).toEqual(["deploy-web-owned-pods", "netpol-db-only-api", "rbac-pod-reader"]);
+  });
+
   it("progress reads the history file its environment names", async () => {
     const history = join(scratch, "history.jsonl");
     await writeFile(history, "not json\n");
