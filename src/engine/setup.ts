@@ -74,50 +74,63 @@ export async function startTask(loaded: LoadedTask, env: SetupEnv): Promise<void
   const uids: Record<string, string> = {};
   for (const raw of task.setup) {
     const step = fill(raw, env.vars);
-    if ("apply" in step) {
-      for (const manifest of await manifestsOf(step, loaded.dir)) {
-        const object = fill(manifest, env.vars);
-        const created = await applyLabeled(object, task, env.cluster);
-        uids[`${created.kind}/${created.metadata?.name}`] = created.metadata?.uid ?? "";
-      }
-    } else if ("delete" in step) {
-      const ref = step.delete;
-      await env.cluster.delete(
-        apiVersionOf(ref.kind, ref.apiVersion),
-        ref.kind,
-        ref.name ?? "",
-        ref.namespace ?? task.namespace,
-      );
-    } else if ("labelNode" in step) {
-      await env.cluster.mergePatch("v1", "Node", step.labelNode.node, {
-        metadata: { labels: step.labelNode.labels },
-      });
-    } else if ("writeNodeFile" in step) {
-      await requireNodes(env).write(
-        step.writeNodeFile.node,
-        step.writeNodeFile.path,
-        step.writeNodeFile.content,
-      );
-    } else if ("removeNodeFile" in step) {
-      await requireNodes(env).remove(step.removeNodeFile.node, step.removeNodeFile.path);
-    } else {
-      await waitStep(step.wait, task, env);
-    }
+    const kind = stepKind(step);
+    await (stepHandlers[kind] as StepHandler<typeof kind>)(step as StepOf<typeof kind>, {
+      loaded,
+      env,
+      uids,
+    });
   }
   await env.cluster.mergePatch("v1", "Namespace", task.namespace, {
     metadata: { annotations: { [uidsAnnotation]: JSON.stringify(uids) } },
   });
 }
 
+type KeysOfUnion<T> = T extends unknown ? keyof T : never;
+type StepKind = KeysOfUnion<Step> & string;
+type StepOf<K extends StepKind> = Extract<Step, Record<K, unknown>>;
+type StepHandler<K extends StepKind> = (
+  step: StepOf<K>,
+  run: { loaded: LoadedTask; env: SetupEnv; uids: Record<string, string> },
+) => Promise<void>;
+
+const stepKind = (step: Step) => Object.keys(step)[0] as StepKind;
+
+/** What each setup step does: one handler per step kind of the schema. */
+const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
+  apply: async (step, { loaded, env, uids }) => {
+    for (const manifest of await manifestsOf(step, loaded.dir)) {
+      const created = await applyLabeled(fill(manifest, env.vars), loaded.task, env.cluster);
+      uids[`${created.kind}/${created.metadata?.name}`] = created.metadata?.uid ?? "";
+    }
+  },
+  delete: async ({ delete: ref }, { loaded, env }) => {
+    const namespace = ref.namespace ?? loaded.task.namespace;
+    await env.cluster.delete(apiVersionOf(ref.kind, ref.apiVersion), ref.kind, ref.name ?? "", namespace);
+  },
+  labelNode: async ({ labelNode }, { env }) => {
+    await env.cluster.mergePatch("v1", "Node", labelNode.node, { metadata: { labels: labelNode.labels } });
+  },
+  writeNodeFile: ({ writeNodeFile: file }, { env }) =>
+    requireNodes(env).write(file.node, file.path, file.content),
+  removeNodeFile: ({ removeNodeFile: file }, { env }) => requireNodes(env).remove(file.node, file.path),
+  wait: ({ wait }, { loaded, env }) => waitStep(wait, loaded.task, env),
+};
+
 /** A namespace the learner deleted may still be Terminating: start makes it again once it is gone. */
 async function untilNotTerminating(cluster: ClusterWriter, name: string): Promise<void> {
   const since = Date.now();
-  for (let ns = await cluster.get("v1", "Namespace", name); ns?.metadata?.deletionTimestamp; ) {
-    const stuck = stuckNamespace(ns, Date.now() - since);
-    if (stuck) throw stuck;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    ns = await cluster.get("v1", "Namespace", name);
-  }
+  await poll(
+    async () => {
+      const ns = await cluster.get("v1", "Namespace", name);
+      if (!ns?.metadata?.deletionTimestamp) return true;
+      const stuck = stuckNamespace(ns, Date.now() - since);
+      if (stuck) throw stuck;
+      return undefined;
+    },
+    // stuckNamespace ends the wait with its own message well before this.
+    { timeoutMs: Number.POSITIVE_INFINITY, intervalMs: 200 },
+  );
 }
 
 async function applyLabeled(object: KubeObject, task: Task, cluster: ClusterWriter): Promise<KubeObject> {
