@@ -103,8 +103,9 @@ export async function withLock<T>(
           : `if no kubedrill runs, remove ${file}`,
       );
     }
-    if (!said) {
-      progress(`waiting for ${holder ? describe(holder) : "another kubedrill"}, which holds ${file}`);
+    // A holder between creating the file and writing its name is named on the next look.
+    if (!said && holder) {
+      progress(`waiting for ${describe(holder)}, which holds ${file}`);
       said = true;
     }
     await sleep(250);
