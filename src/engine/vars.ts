@@ -93,7 +93,7 @@ async function readVariable(
 }
 
 /** Reads `spec.containers[0].image` or `spec.containers.0.image` from an object. */
-export function fieldOf(object: unknown, field: string): unknown {
+function fieldOf(object: unknown, field: string): unknown {
   let value: unknown = object;
   for (const part of field
     .replace(/\[(\d+)\]/g, ".$1")
