@@ -24,7 +24,10 @@ const ldflags = [
 /** The binary's path is keyed by a hash of its sources, so any change rebuilds. */
 export async function binaryPath(): Promise<string> {
   const hash = createHash("sha256");
-  const files = (await readdir(localClusterSources)).filter((f) => /\.go$|^go\.(mod|sum)$/.test(f)).sort();
+  // Subpackages count too: a change anywhere in the module's Go code is a new binary.
+  const files = (await readdir(localClusterSources, { recursive: true }))
+    .filter((f) => /\.go$|^go\.(mod|sum)$/.test(f) && !f.endsWith("_test.go"))
+    .sort();
   for (const file of files) {
     hash.update(file).update(await readFile(join(localClusterSources, file)));
   }
