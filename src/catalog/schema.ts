@@ -138,6 +138,12 @@ const checkBase = {
     .record(z.string(), z.unknown())
     .optional()
     .describe("Partial object the actual object must contain; lists of named items match by name"),
+  lists: z
+    .enum(["contain", "exact"])
+    .optional()
+    .describe(
+      "How lists in `match` compare: `contain` (default: each wanted item is in some actual item) or `exact` (the same items one to one, in any order, nothing extra)",
+    ),
   expect: z
     .string()
     .min(1)

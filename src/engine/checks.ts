@@ -160,7 +160,7 @@ function objectMismatches(
   env: CheckEnv,
   options: { withExpect?: boolean; reads?: Reads } = {},
 ): Mismatch[] {
-  const found = check.match ? match(check.match, object) : [];
+  const found = check.match ? match(check.match, object, "", check.lists) : [];
   if (check.expect && options.withExpect !== false) {
     const result = evaluate(check.expect, { object, objects, vars: env.vars, uids: env.uids }, options.reads);
     if (result !== true) found.push(result);

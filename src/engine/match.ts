@@ -11,12 +11,17 @@ import type { Mismatch } from "../model/results.js";
  *   differences from the nearest item (the one with the fewest) are reported.
  * - `null` wanted: the field must be absent or null.
  * - scalars: strictly equal, or equal Kubernetes quantities (see sameQuantity).
+ *
+ * With `lists: "exact"` every list must also hold no item beyond the wanted ones: wanted
+ * and actual items pair up one to one, in any order (a set compared by meaning, such as
+ * the peers and ports of a NetworkPolicy). Maps stay partial.
  */
-export function match(want: unknown, actual: unknown, path = ""): Mismatch[] {
+export function match(want: unknown, actual: unknown, path = "", lists: ListMode = "contain"): Mismatch[] {
   if (want === null) return actual === undefined || actual === null ? [] : [{ path, found: actual, want }];
   if (actual === undefined) return [{ path, found: undefined, want }];
   if (Array.isArray(want)) {
     if (!Array.isArray(actual)) return [{ path, found: actual, want }];
+    if (lists === "exact") return matchExactList(want, actual, path);
     return want.length > 0 && want.every(isNamed)
       ? matchNamedList(want, actual, path)
       : matchAnyList(want, actual, path);
@@ -24,7 +29,7 @@ export function match(want: unknown, actual: unknown, path = ""): Mismatch[] {
   if (isRecord(want)) {
     if (!isRecord(actual)) return [{ path, found: actual, want }];
     return Object.entries(want).flatMap(([key, value]) =>
-      match(value, Object.hasOwn(actual, key) ? actual[key] : undefined, appendKey(path, key)),
+      match(value, Object.hasOwn(actual, key) ? actual[key] : undefined, appendKey(path, key), lists),
     );
   }
   return want === actual || sameQuantity(want, actual) ? [] : [{ path, found: actual, want }];
@@ -61,6 +66,45 @@ function differenceAt(found: unknown, want: unknown): number {
 export function appendKey(path: string, key: string): string {
   if (!/^[\w-]+$/.test(key)) return `${path}[${JSON.stringify(key)}]`;
   return path ? `${path}.${key}` : key;
+}
+
+/** How `match` compares lists: `contain` (each wanted item in some actual item) or `exact` (one to one). */
+export type ListMode = "contain" | "exact";
+
+/**
+ * One-to-one pairing of wanted and actual items in any order (augmenting paths, so an early
+ * greedy choice never hides a pairing that exists). A wrong count is reported as such; a
+ * wanted item left without a partner by the differences from its nearest actual item.
+ */
+function matchExactList(want: unknown[], actual: unknown[], path: string): Mismatch[] {
+  const tries = want.map((w) => actual.map((a) => match(w, a, "", "exact")));
+  const partnerOf: (number | undefined)[] = actual.map(() => undefined);
+  const place = (w: number, seen: Set<number>): boolean =>
+    actual.some((_, a) => {
+      if (tries[w]?.[a]?.length !== 0 || seen.has(a)) return false;
+      seen.add(a);
+      const other = partnerOf[a];
+      if (other !== undefined && !place(other, seen)) return false;
+      partnerOf[a] = w;
+      return true;
+    });
+  const unplaced = want.flatMap((_, w) => (place(w, new Set()) ? [] : [w]));
+  if (want.length !== actual.length) {
+    return [{ path, found: actual, want, message: `${actual.length} items, want exactly ${want.length}` }];
+  }
+  const differences = unplaced.flatMap((w) => {
+    const item = want[w];
+    const nearest = isRecord(item) ? nearestIndex(item, tries[w] ?? [], actual) : undefined;
+    if (nearest === undefined)
+      return [{ path: `${path}[${w}]`, found: actual, want: item, message: "no item matches" }];
+    // The nearest item may be taken by another wanted item; its differences still say what is off.
+    return match(item, actual[nearest], `${path}[${nearest}]`, "exact");
+  });
+  // Every item fits some actual item, yet two need the same one.
+  if (unplaced.length > 0 && differences.length === 0) {
+    return [{ path, found: actual, want, message: "items do not pair up one to one" }];
+  }
+  return differences;
 }
 
 function matchNamedList(want: Named[], actual: unknown[], path: string): Mismatch[] {
