@@ -132,10 +132,28 @@ async function reading(check: Check, task: Task, env: CheckEnv): Promise<Outcome
   try {
     return await withinLimit(evaluateCheck(check, task, env), env.limitMs ?? checkLimitMs);
   } catch (err) {
+    if (err instanceof KindNotServedError) {
+      const crd = installedBySolution(task, err.apiVersion);
+      if (crd) return { mismatches: [says(`${err.kind} is not served: ${crd} is not installed yet`)] };
+    }
     if (err instanceof ClusterError || err instanceof KindNotServedError) throw err;
     if (err instanceof TimeLimitError) return { mismatches: [{ path: "", message: err.message }] };
     return { mismatches: [], error: (err as Error).message };
   }
+}
+
+/**
+ * The CustomResourceDefinition (named `<plural>.<group>`) that the task's cleanup says the
+ * solution creates for this apiVersion's group: until the learner installs it, its kind not
+ * being served is an unmet check, not a broken task.
+ */
+function installedBySolution(task: Task, apiVersion: string): string | undefined {
+  const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
+  if (!group) return undefined;
+  const crd = task.cleanup?.objects?.find(
+    (o) => o.kind === "CustomResourceDefinition" && o.name.slice(o.name.indexOf(".") + 1) === group,
+  );
+  return crd && `CustomResourceDefinition ${crd.name}`;
 }
 
 async function evaluateCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcome> {

@@ -1,4 +1,4 @@
-import { ClusterError } from "../errors.js";
+import { ClusterError, KindNotServedError } from "../errors.js";
 import {
   type BeforeStart,
   beforeStartAnnotation,
@@ -49,6 +49,15 @@ export async function observe(
   const ours = namespace?.metadata?.labels?.[taskLabel] === plan.taskId;
   const contents = ours ? await namespaceContents(plan.namespace, env.cluster, kinds ?? served) : [];
   return { nodes, files, objects, namespace, contents };
+}
+
+/**
+ * A kind that went away with its CRD (deleted by the same reset) took its objects with it:
+ * a 404 for it, or discovery no longer serving it, leaves nothing to delete.
+ */
+function ignoreGoneKind(err: unknown): void {
+  if ((err as { status?: number }).status === 404 || err instanceof KindNotServedError) return;
+  throw err;
 }
 
 async function objectsOf(o: CleanupPlan["objects"][number], cluster: ClusterWriter): Promise<KubeObject[]> {
@@ -189,12 +198,14 @@ async function apply(action: CleanupAction, env: CleanupEnv): Promise<void> {
       const rest = owners.length > 0 ? owners : action.kinds;
       await Promise.all(
         rest.map(({ apiVersion, kind }) =>
-          cluster.deleteCollection(apiVersion, kind, {
-            namespace: action.namespace,
-            fieldSelector: builtIn[kind] ? `metadata.name!=${builtIn[kind]}` : undefined,
-            // Pods go at once: a practice reset need not wait out grace periods.
-            gracePeriodSeconds: kind === "Pod" ? 0 : undefined,
-          }),
+          cluster
+            .deleteCollection(apiVersion, kind, {
+              namespace: action.namespace,
+              fieldSelector: builtIn[kind] ? `metadata.name!=${builtIn[kind]}` : undefined,
+              // Pods go at once: a practice reset need not wait out grace periods.
+              gracePeriodSeconds: kind === "Pod" ? 0 : undefined,
+            })
+            .catch(ignoreGoneKind),
         ),
       );
     }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Task } from "../../src/catalog/schema.js";
 import { runChecks } from "../../src/engine/checks.js";
 import type { ClusterReader, KubeObject, NodeAccess } from "../../src/engine/ports.js";
+import { KindNotServedError } from "../../src/errors.js";
 import redisPod from "../fixtures/pod-redis.json" with { type: "json" };
 
 /** Plain objects in place of the API, counting reads. objects() may change between reads. */
@@ -271,5 +272,47 @@ describe("runChecks › within", () => {
     expect(never?.mismatches).toEqual([{ path: "", message: "Pod web not found in namespace ns" }]);
     // The grace is a second at 250 ms a reading, far below the 30 s of within.
     expect(reads.filter((r) => r === "list Pod").length).toBeLessThan(12);
+  });
+});
+
+describe("runChecks › kinds the learner installs", () => {
+  const notServed: ClusterReader = {
+    resource: async (apiVersion, kind) => {
+      throw new KindNotServedError(apiVersion, kind, `does not serve ${apiVersion}`);
+    },
+    list: async () => [],
+    get: async () => undefined,
+  };
+  const backupCheck: Task["checks"] = [
+    {
+      title: "Backup nightly exists",
+      points: 1,
+      resource: { apiVersion: "ops.example.com/v1", kind: "Backup", name: "nightly" },
+    },
+  ] as Task["checks"];
+
+  it("fails, not errs, while the CRD the cleanup names for its group is not installed", async () => {
+    const withCrd = {
+      ...task(backupCheck),
+      cleanup: { objects: [{ kind: "CustomResourceDefinition", name: "backups.ops.example.com" }] },
+    } as Task;
+    const [result] = await runChecks(withCrd, env(notServed));
+    expect(result?.passed).toBe(false);
+    expect(result?.mismatches).toEqual([
+      {
+        path: "",
+        message:
+          "Backup is not served: CustomResourceDefinition backups.ops.example.com is not installed yet",
+      },
+    ]);
+  });
+
+  it("still stops grading for a kind no CRD of the cleanup defines (a broken task)", async () => {
+    const otherGroup = {
+      ...task(backupCheck),
+      cleanup: { objects: [{ kind: "CustomResourceDefinition", name: "backups.example.com" }] },
+    } as Task;
+    await expect(runChecks(otherGroup, env(notServed))).rejects.toBeInstanceOf(KindNotServedError);
+    await expect(runChecks(task(backupCheck), env(notServed))).rejects.toBeInstanceOf(KindNotServedError);
   });
 });

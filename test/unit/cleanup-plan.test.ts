@@ -208,6 +208,35 @@ describe("start records, reset restores (against a fake writer)", () => {
     expect(await cluster.list("v1", "Pod", "drill")).toHaveLength(1);
   });
 
+  it("empties the namespace when a custom kind goes with its CRD during the same reset", async () => {
+    const backup = {
+      apiVersion: "ops.example.com/v1",
+      kind: "Backup",
+      namespaced: true,
+      verbs: ["list", "deletecollection"],
+    };
+    const gone = new (class extends FakeCluster {
+      override async deleteCollection(apiVersion: string, kind: string, options: { namespace?: string }) {
+        if (kind !== "Backup") return super.deleteCollection(apiVersion, kind, options);
+        // The CRD was deleted meanwhile: its objects went with it, and its path answers 404.
+        this.objects.splice(0, this.objects.length, ...this.objects.filter((o) => o.kind !== "Backup"));
+        throw Object.assign(new Error("404 page not found"), { status: 404 });
+      }
+    })([...servedKinds, backup]);
+    cluster = gone;
+    cluster.objects.push(...structuredClone(realNodes));
+    await startTask(loaded, env());
+    await cluster.apply({
+      apiVersion: "ops.example.com/v1",
+      kind: "Backup",
+      metadata: { name: "nightly", namespace: "drill" },
+    });
+    await cluster.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "extra", namespace: "drill" } });
+    await resetTask(loaded, env());
+    expect(await cluster.list("v1", "Pod", "drill")).toEqual([]);
+    expect(await cluster.list("ops.example.com/v1", "Backup", "drill")).toEqual([]);
+  });
+
   it("describes each action as one line", () => {
     const plan = cleanupPlan(task, vars, [], servedKinds);
     const record = { files: plan.nodeFiles.map(({ node, path }) => ({ node, path })), nodes: {} };
