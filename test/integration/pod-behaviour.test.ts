@@ -10,15 +10,32 @@ const env = { ...process.env, ...testEnv };
 const namespace = "podsim-test";
 const kubectl = (...args: string[]) => execa("kubectl", ["-n", namespace, ...args], { env, reject: false });
 
-async function podStatus(name: string) {
+interface ContainerStatus {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  state: {
+    running?: object;
+    terminated?: { reason: string; exitCode: number };
+    waiting?: { reason: string; message?: string };
+  };
+  lastState: { terminated?: { reason: string; exitCode: number } };
+}
+interface PodStatus {
+  phase: string;
+  containerStatuses?: ContainerStatus[];
+  initContainerStatuses?: ContainerStatus[];
+}
+
+async function podStatus(name: string): Promise<PodStatus | undefined> {
   const got = await kubectl("get", "pod", name, "-o", "json");
   return got.exitCode === 0 ? JSON.parse(got.stdout).status : undefined;
 }
 
 /** Polls until the pod's status satisfies the predicate; returns that status. */
-async function waitFor(name: string, ok: (status: any) => boolean, seconds: number) {
+async function waitFor(name: string, ok: (status: PodStatus) => boolean, seconds: number) {
   const deadline = Date.now() + seconds * 1000;
-  let status: any;
+  let status: PodStatus | undefined;
   while (Date.now() < deadline) {
     status = await podStatus(name);
     if (status && ok(status)) return status;
@@ -51,14 +68,14 @@ spec:
 `);
     const status = await waitFor(
       "with-sidecar",
-      (s) => s.phase === "Running" && s.containerStatuses?.[0]?.ready,
+      (s) => s.phase === "Running" && s.containerStatuses?.[0]?.ready === true,
       30,
     );
-    const init = Object.fromEntries(status.initContainerStatuses.map((c: any) => [c.name, c]));
-    expect(init.setup.state.terminated?.reason).toBe("Completed");
-    expect(init.logger.state.running).toBeDefined();
-    expect(init.logger.state.terminated).toBeUndefined();
-    expect(init.logger.ready).toBe(true);
+    const init = Object.fromEntries((status.initContainerStatuses ?? []).map((c) => [c.name, c]));
+    expect(init.setup?.state.terminated?.reason).toBe("Completed");
+    expect(init.logger?.state.running).toBeDefined();
+    expect(init.logger?.state.terminated).toBeUndefined();
+    expect(init.logger?.ready).toBe(true);
   });
 
   it("crash-loops a failing command: Error, then CrashLoopBackOff with restartCount growing and the exit code kept", async () => {
@@ -75,13 +92,13 @@ spec:
       (s) => s.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff",
       15,
     );
-    const app = first.containerStatuses[0];
-    expect(app.restartCount).toBe(1);
-    expect(app.lastState.terminated).toMatchObject({ reason: "Error", exitCode: 3 });
-    expect(app.state.waiting.message).toMatch(/^back-off 10s restarting failed container=app pod=crasher_/);
+    const app = (first.containerStatuses ?? [])[0];
+    expect(app?.restartCount).toBe(1);
+    expect(app?.lastState.terminated).toMatchObject({ reason: "Error", exitCode: 3 });
+    expect(app?.state.waiting?.message).toMatch(/^back-off 10s restarting failed container=app pod=crasher_/);
     // The kubelet's back-off: the next run starts 10 s later, and the one after waits 20 s.
     const second = await waitFor("crasher", (s) => s.containerStatuses?.[0]?.restartCount === 2, 20);
-    expect(second.containerStatuses[0].state.waiting?.message ?? "").toMatch(/^(back-off 20s|$)/);
+    expect(second.containerStatuses?.[0]?.state.waiting?.message ?? "").toMatch(/^(back-off 20s|$)/);
     const table = await kubectl("get", "pod", "crasher");
     expect(table.stdout).toMatch(/crasher\s+0\/1\s+(CrashLoopBackOff|Error)\s+2/);
   }, 60_000);
@@ -97,8 +114,8 @@ spec:
   - {name: app, image: "busybox:1.36", command: ["false"]}
 `);
     const status = await waitFor("fails-once", (s) => s.phase === "Failed", 15);
-    expect(status.containerStatuses[0].state.terminated).toMatchObject({ reason: "Error", exitCode: 1 });
-    expect(status.containerStatuses[0].restartCount).toBe(0);
+    expect(status.containerStatuses?.[0]?.state.terminated).toMatchObject({ reason: "Error", exitCode: 1 });
+    expect(status.containerStatuses?.[0]?.restartCount).toBe(0);
   });
 
   it("still runs a container whose command does not fail", async () => {
@@ -112,9 +129,9 @@ spec:
 `);
     const status = await waitFor(
       "sleeper",
-      (s) => s.phase === "Running" && s.containerStatuses?.[0]?.ready,
+      (s) => s.phase === "Running" && s.containerStatuses?.[0]?.ready === true,
       15,
     );
-    expect(status.containerStatuses[0].restartCount).toBe(0);
+    expect(status.containerStatuses?.[0]?.restartCount).toBe(0);
   });
 });
