@@ -23,7 +23,7 @@ export function imagePattern(catalog: ImageCatalog): string {
  * shell script whose last statement is `false` or `exit N` with N > 0. RE2, for jq and templates.
  */
 export const failPattern =
-  "^((/usr)?/bin/)?false$|^((/usr)?/bin/)?(ba)?sh (-[a-z]+ )*-c (.*[;&|\\n] *)?(false|exit +[1-9][0-9]*) *;? *$";
+  "^((/usr)?/bin/)?false$|^((/usr)?/bin/)?(ba)?sh (-[a-z]+ )*-[a-z]*c (.*[;&|\\n] *)?(false|exit +[1-9][0-9]*) *;? *$";
 
 export async function loadImageCatalog(): Promise<ImageCatalog> {
   return parse(await readFile(join(localClusterSources, "stages", "images.yaml"), "utf8")) as ImageCatalog;
