@@ -118,6 +118,64 @@ spec:
     expect(status.containerStatuses?.[0]?.restartCount).toBe(0);
   });
 
+  it("restarts a bare pod whose command completes, as a kubelet does under restartPolicy Always; Never ends it Succeeded", async () => {
+    await apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: echoes, namespace: ${namespace}}
+spec:
+  containers:
+  - {name: app, image: "busybox:1.36", command: [sh, -c, "echo hello"]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: echoes-once, namespace: ${namespace}}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: app, image: "busybox:1.36", command: [echo, hello]}
+`);
+    const looping = await waitFor(
+      "echoes",
+      (s) => s.containerStatuses?.[0]?.state.waiting?.reason === "CrashLoopBackOff",
+      15,
+    );
+    expect(looping.containerStatuses?.[0]?.lastState.terminated).toMatchObject({
+      reason: "Completed",
+      exitCode: 0,
+    });
+    const once = await waitFor("echoes-once", (s) => s.phase === "Succeeded", 15);
+    expect(once.containerStatuses?.[0]?.state.terminated).toMatchObject({ reason: "Completed", exitCode: 0 });
+  });
+
+  it("lets the Job controller fail a Job whose pods fail, honouring backoffLimit", async () => {
+    await apply(`
+apiVersion: batch/v1
+kind: Job
+metadata: {name: failing-job, namespace: ${namespace}}
+spec:
+  backoffLimit: 1
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - {name: app, image: "busybox:1.36", command: [sh, -c, "exit 2"]}
+`);
+    const deadline = Date.now() + 40_000;
+    let job: {
+      status?: { failed?: number; conditions?: { type: string; status: string; reason?: string }[] };
+    } = {};
+    while (Date.now() < deadline) {
+      job = JSON.parse((await kubectl("get", "job", "failing-job", "-o", "json")).stdout);
+      if (job.status?.conditions?.some((c) => c.type === "Failed" && c.status === "True")) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(job.status?.conditions).toContainEqual(
+      expect.objectContaining({ type: "Failed", status: "True", reason: "BackoffLimitExceeded" }),
+    );
+    expect(job.status?.failed).toBe(2);
+  }, 60_000);
+
   it("still runs a container whose command does not fail", async () => {
     await apply(`
 apiVersion: v1

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { failPattern } from "../../src/cluster/local/images.js";
+import { completePattern, failPattern } from "../../src/cluster/local/images.js";
 
 // Which container commands the local cluster makes fail (command and args joined by
 // spaces, as the kwok stages' jq and templates join them). JavaScript's RegExp reads
 // this RE2 pattern the same way.
 const fails = (...argv: string[]) => new RegExp(failPattern).test(argv.join(" "));
+const completes = (...argv: string[]) => new RegExp(completePattern).test(argv.join(" "));
 
-describe("failing container commands", () => {
+describe("failing and completing container commands", () => {
   it("fails `false` and scripts whose last statement is `false` or a non-zero exit", () => {
     expect(fails("false")).toBe(true);
     expect(fails("/bin/false")).toBe(true);
@@ -25,5 +26,16 @@ describe("failing container commands", () => {
     expect(fails("sh", "-c", "test -f /x || exit 1; sleep 3600")).toBe(false);
     expect(fails("echo", "false")).toBe(false);
     expect(fails()).toBe(false);
+  });
+
+  it("completes `true`, `echo` and scripts ending in one or in `exit 0`, not long-running ones", () => {
+    expect(completes("true")).toBe(true);
+    expect(completes("echo", "report", "done")).toBe(true);
+    expect(completes("sh", "-c", "echo report done")).toBe(true);
+    expect(completes("sh", "-c", "date; exit 0")).toBe(true);
+    expect(completes("sh", "-c", "echo ready > /work/ready; sleep 3600")).toBe(false);
+    expect(completes("sh", "-c", "while true; do echo hi; sleep 5; done")).toBe(false);
+    expect(completes("sleep", "infinity")).toBe(false);
+    expect(completes("nginx", "-g", "daemon off;")).toBe(false);
   });
 });

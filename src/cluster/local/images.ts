@@ -25,6 +25,10 @@ export function imagePattern(catalog: ImageCatalog): string {
 export const failPattern =
   "^((/usr)?/bin/)?false$|^((/usr)?/bin/)?(ba)?sh (-[a-z]+ )*-[a-z]*c (.*[;&|\\n] *)?(false|exit +[1-9][0-9]*) *;? *$";
 
+/** A command that completes at once with exit 0: `true`, `echo`, `printf`, `date`, or a script ending in one or in `exit 0`. */
+export const completePattern =
+  "^((/usr)?/bin/)?(true|echo( .*)?|printf( .*)?|date)$|^((/usr)?/bin/)?(ba)?sh (-[a-z]+ )*-[a-z]*c (.*[;&|\\n] *)?(true|exit +0|echo( [^;&|]*)?|printf( [^;&|]*)?|date) *;? *$";
+
 export async function loadImageCatalog(): Promise<ImageCatalog> {
   return parse(await readFile(join(localClusterSources, "stages", "images.yaml"), "utf8")) as ImageCatalog;
 }
@@ -40,13 +44,21 @@ export async function renderStages(kubernetesVersion: string): Promise<string> {
   const literal = JSON.stringify(pattern);
   const imagesKnown = `[.spec.containers[].image, (.spec.initContainers // [])[].image] | all(test(${literal}))`;
   const failLiteral = JSON.stringify(failPattern);
-  const containerFails = `((.command // []) + (.args // []) | join(" ") | test(${failLiteral}))`;
+  const completeLiteral = JSON.stringify(completePattern);
+  const argv = `((.command // []) + (.args // []) | join(" "))`;
+  const containerFails = `(${argv} | test(${failLiteral}))`;
+  // Job pods complete through pod-complete; only elsewhere does a completed container restart.
+  const containerExits = `(${containerFails} or ($job | not) and (${argv} | test(${completeLiteral})))`;
+  const jobOwned = `([(.metadata.ownerReferences // [])[].kind] | any(. == "Job"))`;
   const fillText = (text: string) =>
     text
       .replaceAll("IMAGES_KNOWN", imagesKnown)
       .replaceAll("POD_FAILS", `[.spec.containers[] | ${containerFails}] | any`)
-      .replaceAll("CONTAINER_FAILS", containerFails)
+      .replaceAll("POD_EXITS", `${jobOwned} as $job | [.spec.containers[] | ${containerExits}] | any`)
+      .replaceAll("JOB_OWNED", jobOwned)
+      .replaceAll("CONTAINER_EXITS", containerExits)
       .replaceAll('"FAIL_PATTERN"', failLiteral)
+      .replaceAll('"COMPLETE_PATTERN"', completeLiteral)
       .replaceAll('"IMAGE_PATTERN"', literal)
       .replaceAll("KUBE_VERSION", kubernetesVersion);
   const fillValue = (value: unknown): unknown => {
