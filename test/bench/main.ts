@@ -24,6 +24,7 @@ import { grade, solutionScript, start, type Target } from "../../src/engine/run.
 import { fill, resolveVars } from "../../src/engine/vars.js";
 import { verifyTask } from "../../src/engine/verify.js";
 import { builtCli } from "../support/cli-main.js";
+import { podToCrashLoop } from "./crashloop.js";
 import { resetTimes } from "./reset.js";
 
 const say = (line: string) => console.log(line);
@@ -194,6 +195,10 @@ async function main(): Promise<void> {
     const times = await podToRunning(target);
     say(
       `  pod create → Running, median      ${seconds(median(times))}   (target ≤ 2s; max ${seconds(Math.max(...times))})`,
+    );
+    const crashes = await podToCrashLoop(target);
+    say(
+      `  failing command → CrashLoopBackOff ${seconds(median(crashes))}   (target ≤ 15s; median of 3, max ${seconds(Math.max(...crashes))})`,
     );
     const mem = await memory(paths);
     say(

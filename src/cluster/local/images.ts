@@ -18,6 +18,17 @@ export function imagePattern(catalog: ImageCatalog): string {
   return `^(${hub}|${registries})(:${catalog.tags})?(@sha256:[a-f0-9]{64})?$`;
 }
 
+/**
+ * A container's command (command and args joined by spaces) that fails: `false`, or a
+ * shell script whose last statement is `false` or `exit N` with N > 0. RE2, for jq and templates.
+ */
+export const failPattern =
+  "^((/usr)?/bin/)?false$|^((/usr)?/bin/)?(ba)?sh (-[a-z]+ )*-[a-z]*c (.*[;&|\\n] *)?(false|exit +[1-9][0-9]*) *;? *$";
+
+/** A command that completes at once with exit 0: `true`, `echo`, `printf`, `date`, or a script ending in one or in `exit 0`. */
+export const completePattern =
+  "^((/usr)?/bin/)?(true|echo( .*)?|printf( .*)?|date)$|^((/usr)?/bin/)?(ba)?sh (-[a-z]+ )*-[a-z]*c (.*[;&|\\n] *)?(true|exit +0|echo( [^;&|]*)?|printf( [^;&|]*)?|date) *;? *$";
+
 export async function loadImageCatalog(): Promise<ImageCatalog> {
   return parse(await readFile(join(localClusterSources, "stages", "images.yaml"), "utf8")) as ImageCatalog;
 }
@@ -32,9 +43,22 @@ export async function renderStages(kubernetesVersion: string): Promise<string> {
   // A JSON string literal is also a valid jq and Go template string literal.
   const literal = JSON.stringify(pattern);
   const imagesKnown = `[.spec.containers[].image, (.spec.initContainers // [])[].image] | all(test(${literal}))`;
+  const failLiteral = JSON.stringify(failPattern);
+  const completeLiteral = JSON.stringify(completePattern);
+  const argv = `((.command // []) + (.args // []) | join(" "))`;
+  const containerFails = `(${argv} | test(${failLiteral}))`;
+  // Job pods complete through pod-complete; only elsewhere does a completed container restart.
+  const containerExits = `(${containerFails} or ($job | not) and (${argv} | test(${completeLiteral})))`;
+  const jobOwned = `([(.metadata.ownerReferences // [])[].kind] | any(. == "Job"))`;
   const fillText = (text: string) =>
     text
       .replaceAll("IMAGES_KNOWN", imagesKnown)
+      .replaceAll("POD_FAILS", `[.spec.containers[] | ${containerFails}] | any`)
+      .replaceAll("POD_EXITS", `${jobOwned} as $job | [.spec.containers[] | ${containerExits}] | any`)
+      .replaceAll("JOB_OWNED", jobOwned)
+      .replaceAll("CONTAINER_EXITS", containerExits)
+      .replaceAll('"FAIL_PATTERN"', failLiteral)
+      .replaceAll('"COMPLETE_PATTERN"', completeLiteral)
       .replaceAll('"IMAGE_PATTERN"', literal)
       .replaceAll("KUBE_VERSION", kubernetesVersion);
   const fillValue = (value: unknown): unknown => {
@@ -46,7 +70,7 @@ export async function renderStages(kubernetesVersion: string): Promise<string> {
     return value;
   };
   const docs: string[] = [];
-  for (const name of ["pod.yaml", "node.yaml"]) {
+  for (const name of ["pod.yaml", "pod-crash.yaml", "node.yaml"]) {
     const text = await readFile(join(localClusterSources, "stages", name), "utf8");
     for (const doc of parseAllDocuments(text)) docs.push(stringify(fillValue(doc.toJS())));
   }
