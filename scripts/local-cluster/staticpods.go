@@ -60,6 +60,7 @@ func runStaticPods() int {
 	factory.WaitForCacheSync(ctx.Done())
 
 	agent := &staticPodAgent{client: client, pods: pods, nodes: nodes, nodesDir: *nodesDir}
+	go runNodeHealth(ctx, client, *nodesDir)
 	ticker := time.NewTicker(*interval)
 	defer ticker.Stop()
 	for {

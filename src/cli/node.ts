@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { KubeApi } from "../cluster/api.js";
 import { nodeAccessFor } from "../cluster/node-access/index.js";
 import { UsageError } from "../errors.js";
-import { connectFor } from "./common.js";
 import type { CommandContext } from "./program.js";
 
 /** "node:/path" → ["node", "/path"]; a plain path → undefined. */
@@ -12,9 +12,10 @@ function nodePath(arg: string): [string, string] | undefined {
   return [arg.slice(0, at), arg.slice(at + 1)];
 }
 
+// A node is reached without asking the API server, as `docker exec` reaches a kind node:
+// node commands work while the control plane is broken, and skip its round trips.
 async function access({ options }: CommandContext) {
-  const target = await connectFor(options);
-  return nodeAccessFor(target.context);
+  return nodeAccessFor(KubeApi.load(options).contextName);
 }
 
 /** `kubedrill node cp`: one side a node path, the other a local file. */

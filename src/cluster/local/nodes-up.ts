@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { KubeApi, type KubeObject } from "../api.js";
 import type { Progress } from "./build.js";
@@ -10,6 +10,12 @@ const isReady = (node: KubeObject) =>
   ((node.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some(
     (c) => c.type === "Ready" && c.status === "True",
   );
+
+/** A node whose kubelet the learner disabled comes up NotReady after a restart, as after a reboot. */
+const kubeletDisabled = (paths: LocalPaths, node: string) => {
+  const file = join(paths.nodes, node, "var/lib/kubedrill/services/kubelet.enabled");
+  return existsSync(file) && readFileSync(file, "utf8").trim() === "disabled";
+};
 
 /**
  * Registers whichever of the three nodes is missing (an interrupted `up` may have
@@ -34,7 +40,8 @@ export async function ensureNodes(
     const ours = nodes.filter((n) => localNodes.some((l) => l.name === n.metadata?.name));
     // Pods are refused until the namespace's default ServiceAccount exists.
     const account = await api.get("v1", "ServiceAccount", "default", "default");
-    return ours.length === localNodes.length && ours.every(isReady) && account !== undefined;
+    const up = ours.every((n) => isReady(n) || kubeletDisabled(paths, String(n.metadata?.name)));
+    return ours.length === localNodes.length && up && account !== undefined;
   }, 60_000);
   const kubeSystem = await api.get("v1", "Namespace", "kube-system");
   return { ready, created, identity: String(kubeSystem?.metadata?.uid ?? "") };
