@@ -117,7 +117,7 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
   };
   for (const group of startOrder) await Promise.all(group.map(ensure));
 
-  const nodes = await ensureNodes(paths, progress);
+  const nodes = await ensureNodes(paths, current.ports.apiserver, progress);
   if (!nodes.ready) {
     throw new ClusterError(
       `the local nodes did not become Ready; last lines of ${logFile(paths, "kwok")}:\n${lastLines(logFile(paths, "kwok"))}`,

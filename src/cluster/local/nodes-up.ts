@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { KubeApi, type KubeObject } from "../api.js";
 import type { Progress } from "./build.js";
 import type { LocalPaths } from "./components.js";
+import { ensureKubeadmConfigMaps, ensureNodeKubeadmFiles } from "./kubeadm-files.js";
 import { createNodeRoot, localNodes, nodeObject } from "./nodes.js";
 import { waitFor } from "./processes.js";
 
@@ -18,16 +19,19 @@ const isReady = (node: KubeObject) =>
  */
 export async function ensureNodes(
   paths: LocalPaths,
+  apiserverPort: number,
   progress: Progress,
 ): Promise<{ ready: boolean; created: string[]; identity: string }> {
   const api = KubeApi.load({ kubeconfig: paths.kubeconfig });
   const created: string[] = [];
   for (const node of localNodes) {
     if (!existsSync(join(paths.nodes, node.name))) await createNodeRoot(paths.nodes, node.name);
+    await ensureNodeKubeadmFiles(paths, node.name, apiserverPort);
     if ((await api.get("v1", "Node", node.name)) !== undefined) continue;
     await api.create(nodeObject(node));
     created.push(node.name);
   }
+  await ensureKubeadmConfigMaps(api, paths, apiserverPort);
   if (created.length > 0) progress(`registered node(s) ${created.join(", ")}`);
   const ready = await waitFor(async () => {
     const nodes = await api.list("v1", "Node");
