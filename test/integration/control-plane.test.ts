@@ -30,6 +30,29 @@ describe("kubeadm's layout on the local cluster", () => {
     expect(ca.stdout).toContain("BEGIN CERTIFICATE");
   });
 
+  it("the control-plane node keeps the cluster's PKI at /etc/kubernetes/pki, with kubeadm's names", async () => {
+    const listing = await nodeExec(
+      "kubedrill-control-plane",
+      "ls",
+      "/etc/kubernetes/pki",
+      "/etc/kubernetes/pki/etcd",
+    );
+    expect(listing.exitCode).toBe(0);
+    const files = listing.stdout.split(/\s+/);
+    for (const file of [
+      "ca.crt",
+      "ca.key",
+      "apiserver.crt",
+      "apiserver-etcd-client.crt",
+      "sa.key",
+      "sa.pub",
+    ]) {
+      expect(files, file).toContain(file);
+    }
+    for (const file of ["server.crt", "peer.crt", "healthcheck-client.crt"])
+      expect(files, `etcd/${file}`).toContain(file);
+  });
+
   it("kube-system has kubeadm-config and kubelet-config, kube-public has cluster-info", async () => {
     const config = await kubectl(
       "-n",

@@ -25,7 +25,8 @@ export async function ensureNodes(
   const api = KubeApi.load({ kubeconfig: paths.kubeconfig });
   const created: string[] = [];
   for (const node of localNodes) {
-    if (!existsSync(join(paths.nodes, node.name))) await createNodeRoot(paths.nodes, node.name);
+    // "var", not the node's folder: the control-plane node's holds the PKI before the node is laid out.
+    if (!existsSync(join(paths.nodes, node.name, "var"))) await createNodeRoot(paths.nodes, node.name);
     await ensureNodeKubeadmFiles(paths, node.name, apiserverPort);
     if ((await api.get("v1", "Node", node.name)) !== undefined) continue;
     await api.create(nodeObject(node));
