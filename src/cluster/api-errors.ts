@@ -1,4 +1,5 @@
 import { ApiStatusError, ClusterRequestError } from "../errors.js";
+import { localApiDown } from "./local/api-down.js";
 
 /**
  * What an answer (or its absence) means, said once: a refusal, a timeout, a dropped
@@ -84,6 +85,15 @@ export function transportError(
       `cluster "${at.context}" at ${at.server} closed the connection during ${at.what} (${code})`,
       at.context,
       "is the API server restarting? see: kubedrill cluster status",
+    );
+  }
+  const local = localApiDown(at.context);
+  if (local !== undefined) {
+    return new ClusterRequestError(
+      "unreachable",
+      local,
+      at.context,
+      "see kubedrill cluster status; kubedrill cluster up restarts what is down",
     );
   }
   return new ClusterRequestError(

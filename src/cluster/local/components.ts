@@ -37,7 +37,8 @@ export interface LocalPaths {
 export function localPaths(root = stateDir()): LocalPaths {
   return {
     root,
-    pki: join(root, "pki"),
+    // Where kubeadm keeps it: the control-plane node's /etc/kubernetes/pki.
+    pki: join(root, "nodes", "kubedrill-control-plane", "etc", "kubernetes", "pki"),
     logs: join(root, "logs"),
     nodes: join(root, "nodes"),
     kubeconfig: join(root, "admin.kubeconfig"),

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { ClusterError } from "../../errors.js";
 import { kubeconfigFile, removeContext } from "../kubeconfig-file.js";
@@ -103,6 +103,7 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
   await writer.save(state);
 
   const binary = await ensureBinary(progress);
+  await movePkiToNode(paths);
   if (!existsSync(join(paths.pki, "etcd", "ca.crt"))) progress("creating certificates");
   await execa(binary, ["certs", `--dir=${paths.pki}`]);
   const stages = join(paths.root, "stages.yaml");
@@ -117,7 +118,7 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
   };
   for (const group of startOrder) await Promise.all(group.map(ensure));
 
-  const nodes = await ensureNodes(paths, progress);
+  const nodes = await ensureNodes(paths, current.ports.apiserver, progress);
   if (!nodes.ready) {
     throw new ClusterError(
       `the local nodes did not become Ready; last lines of ${logFile(paths, "kwok")}:\n${lastLines(logFile(paths, "kwok"))}`,
@@ -140,6 +141,13 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
     server: server(current.ports),
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/** A cluster made before the PKI lived on the control-plane node keeps its CA: its folder moves there. */
+async function movePkiToNode(paths: LocalPaths): Promise<void> {
+  const old = join(paths.root, "pki");
+  await mkdir(dirname(paths.pki), { recursive: true });
+  if (existsSync(old) && !existsSync(paths.pki)) await rename(old, paths.pki);
 }
 
 async function newState(): Promise<State> {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { KubeApi, type KubeObject } from "../api.js";
 import type { Progress } from "./build.js";
 import type { LocalPaths } from "./components.js";
+import { ensureKubeadmConfigMaps, ensureNodeKubeadmFiles } from "./kubeadm-files.js";
 import { createNodeRoot, localNodes, nodeObject } from "./nodes.js";
 import { waitFor } from "./processes.js";
 
@@ -24,16 +25,20 @@ const kubeletDisabled = (paths: LocalPaths, node: string) => {
  */
 export async function ensureNodes(
   paths: LocalPaths,
+  apiserverPort: number,
   progress: Progress,
 ): Promise<{ ready: boolean; created: string[]; identity: string }> {
   const api = KubeApi.load({ kubeconfig: paths.kubeconfig });
   const created: string[] = [];
   for (const node of localNodes) {
-    if (!existsSync(join(paths.nodes, node.name))) await createNodeRoot(paths.nodes, node.name);
+    // "var", not the node's folder: the control-plane node's holds the PKI before the node is laid out.
+    if (!existsSync(join(paths.nodes, node.name, "var"))) await createNodeRoot(paths.nodes, node.name);
+    await ensureNodeKubeadmFiles(paths, node.name, apiserverPort);
     if ((await api.get("v1", "Node", node.name)) !== undefined) continue;
     await api.create(nodeObject(node));
     created.push(node.name);
   }
+  await ensureKubeadmConfigMaps(api, paths, apiserverPort);
   if (created.length > 0) progress(`registered node(s) ${created.join(", ")}`);
   const ready = await waitFor(async () => {
     const nodes = await api.list("v1", "Node");
