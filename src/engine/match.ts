@@ -77,6 +77,9 @@ export type ListMode = "contain" | "exact";
  * wanted item left without a partner by the differences from its nearest actual item.
  */
 function matchExactList(want: unknown[], actual: unknown[], path: string): Mismatch[] {
+  if (want.length !== actual.length) {
+    return [{ path, found: actual, want, message: `${actual.length} items, want exactly ${want.length}` }];
+  }
   const tries = want.map((w) => actual.map((a) => match(w, a, "", "exact")));
   const partnerOf: (number | undefined)[] = actual.map(() => undefined);
   const place = (w: number, seen: Set<number>): boolean =>
@@ -89,9 +92,6 @@ function matchExactList(want: unknown[], actual: unknown[], path: string): Misma
       return true;
     });
   const unplaced = want.flatMap((_, w) => (place(w, new Set()) ? [] : [w]));
-  if (want.length !== actual.length) {
-    return [{ path, found: actual, want, message: `${actual.length} items, want exactly ${want.length}` }];
-  }
   const differences = unplaced.flatMap((w) => {
     const item = want[w];
     const nearest = isRecord(item) ? nearestIndex(item, tries[w] ?? [], actual) : undefined;

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { logFile } from "./health.js";
 import { localContext, locateLocal } from "./locate.js";
-import { processesIn } from "./processes.js";
+import { lastLines, processesIn } from "./processes.js";
 
 /**
  * Why the local cluster's API server does not answer, in one line a learner can act on
@@ -14,10 +14,9 @@ export function localApiDown(context: string): string | undefined {
     const paths = locateLocal({ context });
     if (!existsSync(paths.root)) return undefined;
     const running = processesIn(paths.root).some((p) => p.component === "kube-apiserver");
-    const log = logFile(paths, "kube-apiserver");
-    const last = existsSync(log) ? readFileSync(log, "utf8").trimEnd().split("\n").at(-1)?.trim() : undefined;
+    const last = lastLines(logFile(paths, "kube-apiserver"), 1).trim();
     const state = running ? "is running but not serving" : "exited";
-    return `the API server of ${context} is not answering; kube-apiserver on kubedrill-control-plane ${state}${last ? `: ${last}` : ""}`;
+    return `the API server of ${context} is not answering; kube-apiserver on kubedrill-control-plane ${state}: ${last}`;
   } catch {
     return undefined;
   }
