@@ -1,7 +1,7 @@
 import type { RequestOptions } from "node:https";
 import { request } from "node:https";
 import { ApiStatusError, ClusterError, KindNotServedError } from "../errors.js";
-import type { AccessAnswer, AccessRequest, ServedKind } from "../model/cluster.js";
+import type { AccessAnswer, AccessRequest, DeleteCollectionOptions, ServedKind } from "../model/cluster.js";
 import type { KubeObject } from "../model/kube.js";
 import { garbageError, statusError, transportError } from "./api-errors.js";
 import { boundExecPlugins, execPluginTimeoutMs } from "./exec-plugin.js";
@@ -269,11 +269,7 @@ export class KubeApi {
     return servedKinds(this);
   }
 
-  deleteCollection(
-    apiVersion: string,
-    kind: string,
-    options: { namespace?: string; fieldSelector?: string; gracePeriodSeconds?: number },
-  ): Promise<void> {
+  deleteCollection(apiVersion: string, kind: string, options: DeleteCollectionOptions): Promise<void> {
     return deleteCollection(this, apiVersion, kind, options);
   }
 }

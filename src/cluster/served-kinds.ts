@@ -1,4 +1,4 @@
-import type { ServedKind } from "../model/cluster.js";
+import type { DeleteCollectionOptions, ServedKind } from "../model/cluster.js";
 import type { KubeApi } from "./api.js";
 
 export type { ServedKind };
@@ -71,7 +71,7 @@ export async function deleteCollection(
   api: KubeApi,
   apiVersion: string,
   kind: string,
-  options: { namespace?: string; fieldSelector?: string; gracePeriodSeconds?: number },
+  options: DeleteCollectionOptions,
 ): Promise<void> {
   const query = new URLSearchParams();
   if (options.fieldSelector) query.set("fieldSelector", options.fieldSelector);
@@ -79,7 +79,7 @@ export async function deleteCollection(
   await api.request("DELETE", `${url}?${query}`, {
     kind: "DeleteOptions",
     apiVersion: "v1",
-    propagationPolicy: "Background",
+    propagationPolicy: options.propagationPolicy ?? "Background",
     gracePeriodSeconds: options.gracePeriodSeconds,
   });
 }

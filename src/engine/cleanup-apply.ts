@@ -10,7 +10,7 @@ import {
   resetActions,
   taskLabel,
 } from "./cleanup-plan.js";
-import type { ClusterWriter, KubeObject, NodeAccess, ServedKind } from "./ports.js";
+import type { ClusterWriter, DeleteCollectionOptions, KubeObject, NodeAccess, ServedKind } from "./ports.js";
 import { heldByFinalizers } from "./setup-errors.js";
 
 /** What setup and reset need of node access: files only. */
@@ -148,6 +148,9 @@ export async function applyPlan(plan: CleanupPlan, env: CleanupEnv, served: Serv
     for (const object of now.contents) seen.add(object.kind ?? "");
     if (pass === 0) record = readRecord(plan, now.namespace);
     const actions = resetActions(reachable, record, now);
+      console.log(
+        `pass ${pass} ${plan.namespace}: kinds ${kinds?.map((k) => k.kind).join(",")} contents ${now.contents.map((o) => `${o.kind}/${o.metadata?.name}${o.metadata?.deletionTimestamp ? "(deleting)" : ""}`).join(" ")}`,
+      );
     if (actions.length === 0) return;
     const held = heldByFinalizers(plan.namespace, now.contents, Date.now() - started);
     if (held) throw held;
@@ -192,24 +195,36 @@ async function apply(action: CleanupAction, env: CleanupEnv): Promise<void> {
       await cluster.mergePatch("v1", "Namespace", action.namespace, action.patch);
       return;
     case "empty-namespace": {
-      // Controllers go before the pods they make: a ReplicaSet that still exists when its
-      // pods are deleted replaces them, after the pass that would have seen them.
       const owners = action.kinds.filter((k) => podOwners.has(k.kind));
-      const rest = owners.length > 0 ? owners : action.kinds;
-      await Promise.all(
-        rest.map(({ apiVersion, kind }) =>
-          cluster
-            .deleteCollection(apiVersion, kind, {
-              namespace: action.namespace,
-              fieldSelector: builtIn[kind] ? `metadata.name!=${builtIn[kind]}` : undefined,
-              // Pods go at once: a practice reset need not wait out grace periods.
-              gracePeriodSeconds: kind === "Pod" ? 0 : undefined,
-            })
-            .catch(ignoreGoneKind),
-        ),
-      );
+      const rest = action.kinds.filter((k) => !podOwners.has(k.kind));
+      // Owners go first and in the foreground: each stays, marked as deleting, until what it made
+      // is gone, so its controller replaces no pod, and a pod a controller made just before it saw
+      // the deletion goes with its owner instead of showing up after reset has looked.
+      await emptyKinds(cluster, action.namespace, owners, "Foreground");
+      await emptyKinds(cluster, action.namespace, rest, "Background");
     }
   }
+}
+
+function emptyKinds(
+  cluster: ClusterWriter,
+  namespace: string,
+  kinds: { apiVersion: string; kind: string }[],
+  propagationPolicy: DeleteCollectionOptions["propagationPolicy"],
+): Promise<unknown> {
+  return Promise.all(
+    kinds.map(({ apiVersion, kind }) =>
+      cluster
+        .deleteCollection(apiVersion, kind, {
+          namespace,
+          fieldSelector: builtIn[kind] ? `metadata.name!=${builtIn[kind]}` : undefined,
+          // Pods go at once: a practice reset need not wait out grace periods.
+          gracePeriodSeconds: kind === "Pod" ? 0 : undefined,
+          propagationPolicy,
+        })
+        .catch(ignoreGoneKind),
+    ),
+  );
 }
 
 async function dropEvents(plan: CleanupPlan, env: CleanupEnv, served: ServedKind[]): Promise<void> {

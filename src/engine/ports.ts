@@ -3,6 +3,7 @@ import type {
   AccessRequest,
   ClusterReader,
   ClusterWriter,
+  DeleteCollectionOptions,
   ServedKind,
 } from "../model/cluster.js";
 import { apiVersionOf, type KubeObject } from "../model/kube.js";
@@ -14,6 +15,7 @@ export {
   apiVersionOf,
   type ClusterReader,
   type ClusterWriter,
+  type DeleteCollectionOptions,
   type KubeObject,
   type NodeAccess,
   type ServedKind,

@@ -148,6 +148,13 @@ function requireNodes(env: SetupEnv): NodeFiles {
   return env.nodes;
 }
 
+/**
+ * A wait holds only when its expectation stays true this long. Right after reset, the
+ * controllers may not have seen the old objects go: a ReplicaSet made again under the same
+ * name can show the old one's ready replicas for a moment, before any pod of its own exists.
+ */
+const waitHoldMs = 2000;
+
 async function waitStep(wait: Extract<Step, { wait: unknown }>["wait"], task: Task, env: SetupEnv) {
   const ref = wait.resource;
   let last = "not found";
@@ -160,7 +167,7 @@ async function waitStep(wait: Extract<Step, { wait: unknown }>["wait"], task: Ta
       last = formatMismatch(result);
       return undefined;
     },
-    { timeoutMs: parseDuration(wait.timeout ?? "60s"), intervalMs: 200 },
+    { timeoutMs: parseDuration(wait.timeout ?? "60s"), intervalMs: 200, holdMs: waitHoldMs },
   );
   if (!done) throw waitTimedOut(`${ref.kind} ${ref.name}`, wait.timeout ?? "60s", last, task.id);
 }

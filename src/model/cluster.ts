@@ -28,11 +28,15 @@ export interface ClusterWriter extends ClusterReader {
   ): Promise<boolean>;
   /** Every kind the server serves: what reset empties and verify scans. */
   servedKinds(): Promise<ServedKind[]>;
-  deleteCollection(
-    apiVersion: string,
-    kind: string,
-    options: { namespace?: string; fieldSelector?: string; gracePeriodSeconds?: number },
-  ): Promise<void>;
+  deleteCollection(apiVersion: string, kind: string, options: DeleteCollectionOptions): Promise<void>;
+}
+
+export interface DeleteCollectionOptions {
+  namespace?: string;
+  fieldSelector?: string;
+  gracePeriodSeconds?: number;
+  /** Foreground keeps each owner until its dependents are gone; Background (the default) deletes it at once. */
+  propagationPolicy?: "Foreground" | "Background";
 }
 
 /** One SubjectAccessReview question: may this user (in these groups) do this verb? */

@@ -3,22 +3,30 @@ export interface PollOptions {
   timeoutMs: number;
   /** Pause between attempts. */
   intervalMs: number;
+  /** Only a value every attempt returned for this long counts (0: the first value counts). */
+  holdMs?: number;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The one poller: runs attempt until it returns a value other than undefined, or the
- * time is up (then undefined). The first attempt always runs, even with no time at all.
+ * The one poller: runs attempt until it returns a value other than undefined (on every
+ * attempt for `holdMs`, when given), or the time is up (then undefined). The first
+ * attempt always runs, even with no time at all.
  */
 export async function poll<T>(
   attempt: () => Promise<T | undefined>,
-  { timeoutMs, intervalMs }: PollOptions,
+  { timeoutMs, intervalMs, holdMs = 0 }: PollOptions,
 ): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
+  let heldSince: number | undefined;
   for (;;) {
     const value = await attempt();
-    if (value !== undefined) return value;
+    if (value === undefined) heldSince = undefined;
+    else {
+      heldSince ??= Date.now();
+      if (Date.now() - heldSince >= holdMs) return value;
+    }
     if (Date.now() + intervalMs > deadline) return undefined;
     await sleep(intervalMs);
   }

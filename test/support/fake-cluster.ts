@@ -1,5 +1,10 @@
 import type { NodeFiles } from "../../src/engine/cleanup-apply.js";
-import type { ClusterWriter, KubeObject, ServedKind } from "../../src/engine/ports.js";
+import type {
+  ClusterWriter,
+  DeleteCollectionOptions,
+  KubeObject,
+  ServedKind,
+} from "../../src/engine/ports.js";
 
 /**
  * A cluster as plain objects in memory, for unit tests of the cleanup plan's
@@ -83,12 +88,9 @@ export class FakeCluster implements ClusterWriter {
     return current !== undefined;
   }
 
-  async deleteCollection(
-    apiVersion: string,
-    kind: string,
-    options: { namespace?: string; fieldSelector?: string },
-  ) {
-    this.writes.push(`delete every ${kind} in ${options.namespace}`);
+  async deleteCollection(apiVersion: string, kind: string, options: DeleteCollectionOptions) {
+    const policy = options.propagationPolicy === "Foreground" ? " (owners wait for what they made)" : "";
+    this.writes.push(`delete every ${kind} in ${options.namespace}${policy}`);
     const keep = options.fieldSelector?.replace("metadata.name!=", "");
     for (const o of await this.list(apiVersion, kind, options.namespace)) {
       if (o.metadata?.name !== keep)
@@ -135,6 +137,7 @@ const kind = (apiVersion: string, k: string, namespaced: boolean): ServedKind =>
 /** A few kinds of each scope, as a real API server serves them. */
 export const servedKinds: ServedKind[] = [
   kind("v1", "Pod", true),
+  kind("apps/v1", "Deployment", true),
   kind("v1", "ConfigMap", true),
   kind("v1", "ServiceAccount", true),
   kind("v1", "Event", true),

@@ -201,6 +201,29 @@ describe("start records, reset restores (against a fake writer)", () => {
     expect(nodes.files.get(`${worker}:/etc/kubernetes/kubelet.conf`)).toBe("broken");
   });
 
+  it("deletes pod owners first, in the foreground, so no controller replaces a pod after reset looked", async () => {
+    await startTask(loaded, env());
+    await cluster.apply({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "drill" },
+    });
+    await cluster.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "web-1", namespace: "drill" } });
+    await cluster.apply({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "settings", namespace: "drill" },
+    });
+    const before = cluster.writes.length;
+    await resetTask(loaded, env());
+    const empties = cluster.writes.slice(before).filter((w) => w.startsWith("delete every"));
+    expect(empties.slice(0, 2)).toEqual([
+      "delete every Deployment in drill (owners wait for what they made)",
+      "delete every Pod in drill",
+    ]);
+    expect(empties).toContain("delete every ConfigMap in drill");
+  });
+
   it("leaves a namespace kubedrill did not make alone", async () => {
     await cluster.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "drill" } });
     await cluster.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "users", namespace: "drill" } });

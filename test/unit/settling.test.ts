@@ -48,4 +48,20 @@ describe("poll", () => {
     );
     expect([value, attempts]).toEqual([undefined, 1]);
   });
+
+  it("with holdMs, returns only a value every attempt gave for that long, starting over after a miss", async () => {
+    // A moment's stale status (true, true), then the truth (a miss), then the settled state.
+    const times: number[] = [];
+    const value = await poll(
+      async () => {
+        times.push(Date.now());
+        return times.length === 3 ? undefined : true;
+      },
+      { timeoutMs: 5_000, intervalMs: 10, holdMs: 40 },
+    );
+    expect(value).toBe(true);
+    const [, , , settledFrom] = times;
+    expect(times.length).toBeGreaterThan(4);
+    expect((times.at(-1) as number) - (settledFrom as number)).toBeGreaterThanOrEqual(40);
+  });
 });
