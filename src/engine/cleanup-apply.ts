@@ -148,9 +148,6 @@ export async function applyPlan(plan: CleanupPlan, env: CleanupEnv, served: Serv
     for (const object of now.contents) seen.add(object.kind ?? "");
     if (pass === 0) record = readRecord(plan, now.namespace);
     const actions = resetActions(reachable, record, now);
-      console.log(
-        `pass ${pass} ${plan.namespace}: kinds ${kinds?.map((k) => k.kind).join(",")} contents ${now.contents.map((o) => `${o.kind}/${o.metadata?.name}${o.metadata?.deletionTimestamp ? "(deleting)" : ""}`).join(" ")}`,
-      );
     if (actions.length === 0) return;
     const held = heldByFinalizers(plan.namespace, now.contents, Date.now() - started);
     if (held) throw held;
