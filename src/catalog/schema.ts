@@ -69,6 +69,26 @@ export const stepSchema = z
       }),
     }),
     z.strictObject({
+      taintNode: z.strictObject({
+        node: name,
+        taints: z
+          .array(
+            z.strictObject({
+              key: z.string().min(1),
+              value: z.string().optional(),
+              effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+            }),
+          )
+          .min(1)
+          .describe("Taints to add; one with the same key and effect is replaced"),
+      }),
+    }),
+    z.strictObject({
+      cordonNode: z
+        .strictObject({ node: name })
+        .describe("Mark the node unschedulable, as kubectl cordon does"),
+    }),
+    z.strictObject({
       writeNodeFile: nodePath.extend({ content: z.string().describe("File content; {{vars}} are filled") }),
     }),
     z.strictObject({ removeNodeFile: nodePath }),

@@ -22,7 +22,13 @@ async function appliedKinds(step: Extract<Step, { apply: unknown }>, dir: string
 export async function sharedStateReason({ task, dir, proofs }: LoadedTask): Promise<string | undefined> {
   const scoped = (kind: string) => kind !== "Namespace" && clusterScopedKinds.has(kind);
   for (const step of task.setup) {
-    if ("labelNode" in step || "writeNodeFile" in step || "removeNodeFile" in step) {
+    if (
+      "labelNode" in step ||
+      "taintNode" in step ||
+      "cordonNode" in step ||
+      "writeNodeFile" in step ||
+      "removeNodeFile" in step
+    ) {
       return `setup changes a node (${Object.keys(step)[0]})`;
     }
     if ("delete" in step && scoped(step.delete.kind)) return `setup deletes a ${step.delete.kind}`;

@@ -135,8 +135,17 @@ export function cleanupPlan(
       cleanup.nodeLabels ?? [],
       (l) => `${l.node ?? "*"}:${l.key}`,
     ),
-    nodeTaints: unique(cleanup.nodeTaints ?? []),
-    cordons: unique(cleanup.cordons ?? []),
+    // What setup taints or cordons is put back like what the learner may change: as it was before start.
+    nodeTaints: unique([
+      ...steps.flatMap((s) =>
+        "taintNode" in s ? s.taintNode.taints.map(({ key }) => ({ node: s.taintNode.node, key })) : [],
+      ),
+      ...(cleanup.nodeTaints ?? []),
+    ]),
+    cordons: unique([
+      ...steps.flatMap((s) => ("cordonNode" in s ? [{ node: s.cordonNode.node }] : [])),
+      ...(cleanup.cordons ?? []),
+    ]),
   };
 }
 

@@ -50,6 +50,15 @@ export function waitTimedOut(what: string, timeout: string, last: string, task: 
   );
 }
 
+/** A setup step names a node the cluster does not have: the task asks more nodes than it requires. */
+export function noSuchNode(node: string, task: string): SetupError {
+  return new SetupError(
+    `setup of task ${task} changes node "${node}", which this cluster does not have`,
+    2,
+    "a task that needs a second worker says so: requires: [workers: 2] (kubedrill doctor shows the nodes)",
+  );
+}
+
 /** A setup manifest the API server refuses as invalid (400/422) is the task's problem: exit 2. */
 export function rejectedManifest(object: KubeObject, err: unknown): unknown {
   if (!(err instanceof ApiStatusError) || (err.status !== 422 && err.status !== 400)) return err;

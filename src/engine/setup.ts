@@ -7,11 +7,11 @@ import { poll } from "../model/poll.js";
 import { evaluate } from "./cel.js";
 import { parseDuration } from "./checks.js";
 import { applyPlan, type NodeFiles, recordBeforeStart } from "./cleanup-apply.js";
-import { beforeStartAnnotation, cleanupPlan, taskLabels } from "./cleanup-plan.js";
+import { beforeStartAnnotation, cleanupPlan, type Taint, taskLabels } from "./cleanup-plan.js";
 import { formatMismatch } from "./match.js";
 import { apiVersionOf, type ClusterWriter, type KubeObject } from "./ports.js";
 import { resolveRef } from "./resolve.js";
-import { rejectedManifest, stuckNamespace, waitTimedOut } from "./setup-errors.js";
+import { noSuchNode, rejectedManifest, stuckNamespace, waitTimedOut } from "./setup-errors.js";
 import { fill, type Vars } from "./vars.js";
 
 /** On the task namespace: uids of the objects setup created, for "same object" checks. */
@@ -110,6 +110,20 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
   },
   labelNode: async ({ labelNode }, { env }) => {
     await env.cluster.mergePatch("v1", "Node", labelNode.node, { metadata: { labels: labelNode.labels } });
+  },
+  taintNode: async ({ taintNode }, { loaded, env }) => {
+    const node = await env.cluster.get("v1", "Node", taintNode.node);
+    if (!node) throw noSuchNode(taintNode.node, loaded.task.id);
+    const replaced = (t: Taint) => taintNode.taints.some((n) => n.key === t.key && n.effect === t.effect);
+    const kept = ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? []).filter((t) => !replaced(t));
+    await env.cluster.mergePatch("v1", "Node", taintNode.node, {
+      spec: { taints: [...kept, ...taintNode.taints] },
+    });
+  },
+  cordonNode: async ({ cordonNode }, { loaded, env }) => {
+    if (!(await env.cluster.get("v1", "Node", cordonNode.node)))
+      throw noSuchNode(cordonNode.node, loaded.task.id);
+    await env.cluster.mergePatch("v1", "Node", cordonNode.node, { spec: { unschedulable: true } });
   },
   writeNodeFile: ({ writeNodeFile: file }, { env }) =>
     requireNodes(env).write(file.node, file.path, file.content),

@@ -40,6 +40,7 @@ export async function resolveVars(
     taskId: task.id,
     answers: join(answersRoot(env), task.id),
     worker: workers[0] ?? controlPlanes[0] ?? "",
+    worker2: workers[1] ?? "",
     controlPlane: controlPlanes[0] ?? "",
   };
   const whyUnset: Record<string, string> = {};

@@ -224,6 +224,40 @@ describe("start records, reset restores (against a fake writer)", () => {
     expect(empties).toContain("delete every ConfigMap in drill");
   });
 
+  it("undoes what setup's taintNode and cordonNode did, keeping the node's own taints", async () => {
+    const breaking: LoadedTask = {
+      ...loaded,
+      task: taskSchema.parse({
+        ...task,
+        setup: [
+          {
+            taintNode: {
+              node: "{{worker}}",
+              taints: [{ key: "maintenance", value: "planned", effect: "NoSchedule" }],
+            },
+          },
+          { cordonNode: { node: "{{worker}}" } },
+        ],
+        cleanup: undefined,
+      }),
+    };
+    await cluster.mergePatch("v1", "Node", worker, {
+      spec: { taints: [{ key: "gpu", effect: "NoSchedule" }] },
+    });
+    const before = await cluster.get("v1", "Node", worker);
+    await startTask(breaking, env());
+    const broken = await cluster.get("v1", "Node", worker);
+    expect(broken?.spec).toMatchObject({
+      unschedulable: true,
+      taints: [
+        { key: "gpu", effect: "NoSchedule" },
+        { key: "maintenance", value: "planned", effect: "NoSchedule" },
+      ],
+    });
+    await resetTask(breaking, env());
+    expect(await cluster.get("v1", "Node", worker)).toEqual(before);
+  });
+
   it("leaves a namespace kubedrill did not make alone", async () => {
     await cluster.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "drill" } });
     await cluster.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "users", namespace: "drill" } });
