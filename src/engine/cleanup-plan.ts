@@ -228,7 +228,10 @@ export function resetActions(
         : { do: "write-file", node, path, content: want },
     );
   });
-  for (const node of now.nodes) {
+  // Without a record (a first start, or a namespace deleted by hand) a node's labels, taints
+  // and cordon are left as they are: the node may have had them before (a control-plane taint
+  // that a task names in cleanup, so that a learner who removes it gets it back).
+  for (const node of before ? now.nodes : []) {
     const action = nodeRestore(plan, before?.nodes[nodeName(node)], node);
     if (action) actions.push(action);
   }

@@ -188,15 +188,15 @@ describe("start records, reset restores (against a fake writer)", () => {
     ]);
   });
 
-  it("without a record (the namespace was deleted by hand) removes what cleanup names, leaves setup's alone", async () => {
+  it("without a record (the namespace was deleted by hand) deletes the objects cleanup names, leaves nodes alone", async () => {
     await startTask(loaded, env());
     await solve();
     await cluster.delete("v1", "Namespace", "drill");
     await resetTask(loaded, env());
+    expect(await cluster.get("rbac.authorization.k8s.io/v1", "ClusterRole", "reader-x")).toBeUndefined();
     const node = await cluster.get("v1", "Node", worker);
-    expect(node?.metadata?.labels?.team).toBeUndefined();
-    expect(node?.metadata?.labels?.disktype).toBe("hdd");
-    expect(node?.spec).toEqual({});
+    expect(node?.metadata?.labels).toMatchObject({ team: "a", disktype: "hdd" });
+    expect(node?.spec).toMatchObject({ unschedulable: true, taints: [{ key: "gpu" }] });
     // Removing it could break the node more than the task did: its content before start is unknown.
     expect(nodes.files.get(`${worker}:/etc/kubernetes/kubelet.conf`)).toBe("broken");
   });
@@ -256,6 +256,17 @@ describe("start records, reset restores (against a fake writer)", () => {
     });
     await resetTask(breaking, env());
     expect(await cluster.get("v1", "Node", worker)).toEqual(before);
+  });
+
+  it("on a first start keeps a node's own taint that cleanup names, and restores it after the learner removed it", async () => {
+    await cluster.mergePatch("v1", "Node", worker, {
+      spec: { taints: [{ key: "gpu", effect: "NoSchedule" }] },
+    });
+    await startTask(loaded, env());
+    expect((await cluster.get("v1", "Node", worker))?.spec).toMatchObject({ taints: [{ key: "gpu" }] });
+    await cluster.mergePatch("v1", "Node", worker, { spec: { taints: null } });
+    await resetTask(loaded, env());
+    expect((await cluster.get("v1", "Node", worker))?.spec).toMatchObject({ taints: [{ key: "gpu" }] });
   });
 
   it("leaves a namespace kubedrill did not make alone", async () => {

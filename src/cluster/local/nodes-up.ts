@@ -54,25 +54,17 @@ export async function ensureNodes(
 }
 
 const notReadyTaint = "node.kubernetes.io/not-ready";
-const controlPlaneTaint = { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" };
 type Taint = { key: string; value?: string; effect: string };
 const taintsOf = (node: KubeObject | undefined) =>
   (node?.spec as { taints?: Taint[] } | undefined)?.taints ?? [];
 
 /**
- * New nodes carry the node controller's not-ready taint until it sees them Ready; a task
- * started before it is gone finds its pods Pending. Once, in a test run, the control-plane
- * node then had no taint at all (cause not found; the controller rewrites the whole list
- * when it removes its own): it gets back the taint it was created with, as on kubeadm.
+ * New nodes carry the node controller's not-ready taint until it sees them Ready:
+ * a task started before it is gone would find its pods Pending for a moment.
  */
 async function settleNewNodes(api: KubeApi, created: string[]): Promise<void> {
   await waitFor(async () => {
     const nodes = await Promise.all(created.map((name) => api.get("v1", "Node", name)));
     return nodes.every((n) => !taintsOf(n).some((t) => t.key === notReadyTaint));
   }, 30_000);
-  for (const name of created.filter((n) => localNodes.some((l) => l.name === n && l.controlPlane))) {
-    const taints = taintsOf(await api.get("v1", "Node", name));
-    if (taints.some((t) => t.key === controlPlaneTaint.key)) continue;
-    await api.mergePatch("v1", "Node", name, { spec: { taints: [...taints, controlPlaneTaint] } });
-  }
 }
