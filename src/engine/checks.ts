@@ -13,7 +13,7 @@ import { match } from "./match.js";
 import { type ClusterReader, type NodeAccess, Snapshot } from "./ports.js";
 import { resolveRef } from "./resolve.js";
 import { describeSelection, emptyReason, failingMembers, isSetExpression, judgeSet } from "./select.js";
-import { newestChange } from "./settling.js";
+import { newestChange, unobservedSpec } from "./settling.js";
 import { fill, unknownVariable, type Vars } from "./vars.js";
 
 export interface CheckEnv {
@@ -46,6 +46,8 @@ export interface Outcome {
   changedAt?: number;
   /** The object the check wants was not found: when it went missing is unknown. */
   missing?: boolean;
+  /** A controller has not acted yet on the latest spec of what was graded (or of its owner). */
+  unobserved?: boolean;
 }
 
 const failed = (o: Outcome) => o.mismatches.length > 0 || o.error !== undefined;
@@ -92,12 +94,15 @@ export async function runChecks(task: Task, env: CheckEnv): Promise<CheckResult[
 }
 
 /**
- * How much longer a check may wait: none when it passed, has no `within`, or what it
- * grades has been as it is for longer than `within`; never beyond `within` from the start.
+ * How much longer a check may wait: none when it has no `within`, passed on what its
+ * controllers have caught up with, or fails on what has been as it is for longer than
+ * `within`; never beyond `within` from the start.
  */
 export function settlingWindow(check: Check, outcome: Outcome, started: number, now: number): number {
-  if (!check.within || !failed(outcome)) return 0;
+  if (!check.within) return 0;
   const within = parseDuration(check.within);
+  // A pass read from a status its controller has not brought up to date may not last: read again.
+  if (!failed(outcome)) return outcome.unobserved ? Math.max(0, started + within - now) : 0;
   const settlingUntil = Math.max(
     outcome.changedAt === undefined ? 0 : outcome.changedAt + within,
     outcome.missing ? started + Math.min(within, absenceGraceMs) : 0,
@@ -201,6 +206,7 @@ async function resourceCheck(
   const graded =
     objects.length || !check.within ? objects : await env.cluster.list(apiVersion, ref.kind, namespace);
   const changedAt = check.within ? newestChange(graded) : undefined;
+  const unobserved = check.within ? [...graded, ...(resolved.owners ?? [])].some(unobservedSpec) : undefined;
   if (check.absent) {
     return {
       mismatches: objects.length === 0 ? [] : [says(`${what}${where} exists, want it gone`)],
@@ -237,7 +243,7 @@ async function resourceCheck(
       mismatches.push(which ? { ...result, message: `${result.message ?? "false"}${which}` } : result);
     }
   }
-  return { mismatches, changedAt };
+  return { mismatches, changedAt, ...(unobserved && { unobserved }) };
 }
 
 function contentMismatches(

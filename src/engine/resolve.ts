@@ -14,6 +14,8 @@ export interface Resolved {
   where: string;
   /** Set when the selection could not be made at all, e.g. the owner is missing. */
   problem?: string;
+  /** For a selection by owner: the owner and what lies between it and the objects (its ReplicaSets). */
+  owners?: KubeObject[];
 }
 
 /**
@@ -54,5 +56,6 @@ export async function resolveRef(
     middleKinds(kind, ref.kind).map((k) => cluster.list(apiVersionOf(k), k, namespace)),
   );
   const owned = new Set(ownedBy(owner, [...middle.flat(), ...listed]));
-  return found(listed.filter((o) => owned.has(o)));
+  const owners = [owner, ...middle.flat().filter((o) => owned.has(o))];
+  return { ...found(listed.filter((o) => owned.has(o))), owners };
 }

@@ -44,6 +44,21 @@ export function lastChange(object: KubeObject): number | undefined {
   return times.length ? Math.max(...times) : undefined;
 }
 
+/** Kinds whose controller reports, in status.observedGeneration, the spec it last acted on. */
+const observingKinds = new Set(["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"]);
+
+/**
+ * Whether a controller has yet to act on the object's latest spec: a Deployment just
+ * patched, or a ReplicaSet just made, whose pods are not there yet.
+ */
+export function unobservedSpec(object: KubeObject): boolean {
+  const generation = (object.metadata as { generation?: number } | undefined)?.generation;
+  const observed = (object.status as { observedGeneration?: number } | undefined)?.observedGeneration;
+  if (generation === undefined) return false;
+  if (observed === undefined) return observingKinds.has(object.kind ?? "");
+  return observed < generation;
+}
+
 /** The newest change among objects; undefined when none says when it changed. */
 export function newestChange(objects: KubeObject[]): number | undefined {
   const times = objects.flatMap((o) => lastChange(o) ?? []);

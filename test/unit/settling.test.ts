@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lastChange } from "../../src/engine/settling.js";
+import { settlingWindow } from "../../src/engine/checks.js";
+import { lastChange, unobservedSpec } from "../../src/engine/settling.js";
 import { poll } from "../../src/model/poll.js";
 import redisPod from "../fixtures/pod-redis.json" with { type: "json" };
 
@@ -63,5 +64,38 @@ describe("poll", () => {
     const [, , , settledFrom] = times;
     expect(times.length).toBeGreaterThan(4);
     expect((times.at(-1) as number) - (settledFrom as number)).toBeGreaterThanOrEqual(40);
+  });
+});
+
+describe("unobservedSpec", () => {
+  const deployment = (generation: number, observedGeneration?: number) => ({
+    kind: "Deployment",
+    metadata: { name: "web", generation },
+    status: observedGeneration === undefined ? {} : { observedGeneration },
+  });
+
+  it("is true for a Deployment patched since its controller last looked, false once it caught up", () => {
+    expect(unobservedSpec(deployment(2, 1))).toBe(true);
+    expect(unobservedSpec(deployment(2, 2))).toBe(false);
+  });
+
+  it("is true for a ReplicaSet its controller has not synced yet (no status), false for kinds that never report it", () => {
+    expect(unobservedSpec({ kind: "ReplicaSet", metadata: { generation: 1 }, status: {} })).toBe(true);
+    expect(unobservedSpec({ kind: "ConfigMap", metadata: { name: "c" } })).toBe(false);
+    expect(unobservedSpec({ kind: "Pod", metadata: { generation: 1 }, status: { phase: "Running" } })).toBe(
+      false,
+    );
+  });
+});
+
+describe("settlingWindow", () => {
+  const check = { title: "t", points: 1, within: "60s", resource: { kind: "Deployment", name: "web" } };
+
+  it("keeps reading a check that passes on a status not yet brought up to date, until within ends", () => {
+    expect(settlingWindow(check, { mismatches: [], unobserved: true }, 0, 10_000)).toBe(50_000);
+    expect(settlingWindow(check, { mismatches: [] }, 0, 10_000)).toBe(0);
+    expect(settlingWindow({ ...check, within: undefined }, { mismatches: [], unobserved: true }, 0, 0)).toBe(
+      0,
+    );
   });
 });
