@@ -29,5 +29,18 @@ export async function podToCrashLoop(target: Connection): Promise<number[]> {
     }
     times.push(performance.now() - started);
   }
+  await removeBenchNamespace(target, namespace);
   return times;
+}
+
+/**
+ * Deletes a namespace the bench made, once its bare pods are gone: tasks graded later
+ * drain a worker, and kubectl drain refuses pods that no controller owns.
+ */
+export async function removeBenchNamespace(target: Connection, namespace: string): Promise<void> {
+  await target.api.deleteCollection("v1", "Pod", { namespace, gracePeriodSeconds: 0 });
+  while ((await target.api.list("v1", "Pod", namespace)).length > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await target.api.delete("v1", "Namespace", namespace);
 }

@@ -24,7 +24,7 @@ import { grade, solutionScript, start, type Target } from "../../src/engine/run.
 import { fill, resolveVars } from "../../src/engine/vars.js";
 import { verifyTask } from "../../src/engine/verify.js";
 import { builtCli } from "../support/cli-main.js";
-import { podToCrashLoop } from "./crashloop.js";
+import { podToCrashLoop, removeBenchNamespace } from "./crashloop.js";
 import { resetTimes } from "./reset.js";
 
 const say = (line: string) => console.log(line);
@@ -84,6 +84,7 @@ async function podToRunning(target: Connection): Promise<number[]> {
     });
     times.push(ms);
   }
+  await removeBenchNamespace(target, namespace);
   return times;
 }
 
