@@ -152,7 +152,7 @@ export function cleanupPlan(
 const nodeName = (node: KubeObject) => node.metadata?.name ?? "";
 const applies = (entry: { node?: string }, node: KubeObject) =>
   entry.node === undefined || entry.node === nodeName(node);
-const taintsOf = (node: KubeObject) => (node.spec as { taints?: Taint[] } | undefined)?.taints ?? [];
+export const taintsOf = (node: KubeObject) => (node.spec as { taints?: Taint[] } | undefined)?.taints ?? [];
 const unschedulableOf = (node: KubeObject) =>
   (node.spec as { unschedulable?: boolean } | undefined)?.unschedulable === true;
 

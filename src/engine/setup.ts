@@ -7,7 +7,7 @@ import { poll } from "../model/poll.js";
 import { evaluate } from "./cel.js";
 import { parseDuration } from "./checks.js";
 import { applyPlan, type NodeFiles, recordBeforeStart } from "./cleanup-apply.js";
-import { beforeStartAnnotation, cleanupPlan, type Taint, taskLabels } from "./cleanup-plan.js";
+import { beforeStartAnnotation, cleanupPlan, type Taint, taintsOf, taskLabels } from "./cleanup-plan.js";
 import { formatMismatch } from "./match.js";
 import { apiVersionOf, type ClusterWriter, type KubeObject } from "./ports.js";
 import { resolveRef } from "./resolve.js";
@@ -115,7 +115,7 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
     const node = await env.cluster.get("v1", "Node", taintNode.node);
     if (!node) throw noSuchNode(taintNode.node, loaded.task.id);
     const replaced = (t: Taint) => taintNode.taints.some((n) => n.key === t.key && n.effect === t.effect);
-    const kept = ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? []).filter((t) => !replaced(t));
+    const kept = taintsOf(node).filter((t) => !replaced(t));
     await env.cluster.mergePatch("v1", "Node", taintNode.node, {
       spec: { taints: [...kept, ...taintNode.taints] },
     });
