@@ -32,6 +32,11 @@ func runCerts() int {
 		return 2
 	}
 	if _, err := os.Stat(filepath.Join(*dir, "etcd", "ca.crt")); err == nil {
+		// A PKI made before a certificate was added gets that one from its CA.
+		if err := ensureLeaf(*dir, kubeletClient); err != nil {
+			fmt.Fprintln(os.Stderr, "certs:", err)
+			return 1
+		}
 		return 0
 	}
 	partial := *dir + ".partial"
@@ -92,6 +97,7 @@ func writePKI(dir string) error {
 	}{
 		{"apiserver", leaf("kube-apiserver", nil, serverUsage, apiserverDNS, append(loopbackIPs, net.ParseIP("10.96.0.1"))), caCert, caKey},
 		{"admin", leaf("kubernetes-admin", []string{"system:masters"}, clientUsage, nil, nil), caCert, caKey},
+		{kubeletClient.name, kubeletClient.template(), caCert, caKey},
 		{"apiserver-etcd-client", leaf("kube-apiserver-etcd-client", nil, clientUsage, nil, nil), etcdCert, etcdKey},
 		{"etcd/server", leaf("kubedrill-control-plane", nil, bothUsages, []string{"localhost", "kubedrill-control-plane"}, loopbackIPs), etcdCert, etcdKey},
 		{"etcd/peer", leaf("kubedrill-control-plane", nil, bothUsages, []string{"localhost", "kubedrill-control-plane"}, loopbackIPs), etcdCert, etcdKey},
@@ -114,6 +120,54 @@ func writePKI(dir string) error {
 		return err
 	}
 	return writePEM(filepath.Join(dir, "sa.pub"), "PUBLIC KEY", pub)
+}
+
+// leafSpec is a certificate the cluster CA issues: its file name under pki/ and its fields.
+type leafSpec struct {
+	name     string
+	template func() *x509.Certificate
+}
+
+// The API server's client certificate for kubelets (logs), with kubeadm's name and subject.
+var kubeletClient = leafSpec{
+	name: "apiserver-kubelet-client",
+	template: func() *x509.Certificate {
+		return leaf("kube-apiserver-kubelet-client", []string{"kubeadm:cluster-admins"}, clientUsage, nil, nil)
+	},
+}
+
+// ensureLeaf issues one certificate of the cluster CA when its file is missing.
+func ensureLeaf(dir string, l leafSpec) error {
+	if _, err := os.Stat(filepath.Join(dir, l.name+".crt")); err == nil {
+		return nil
+	}
+	ca, key, err := loadCA(filepath.Join(dir, "ca"))
+	if err != nil {
+		return err
+	}
+	return issueLeaf(dir, l.name, l.template(), ca, key)
+}
+
+func loadCA(base string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+	certPEM, err := os.ReadFile(base + ".crt")
+	if err != nil {
+		return nil, nil, err
+	}
+	keyPEM, err := os.ReadFile(base + ".key")
+	if err != nil {
+		return nil, nil, err
+	}
+	certBlock, _ := pem.Decode(certPEM)
+	keyBlock, _ := pem.Decode(keyPEM)
+	if certBlock == nil || keyBlock == nil {
+		return nil, nil, fmt.Errorf("%s.crt or .key is not PEM", base)
+	}
+	cert, err := x509.ParseCertificate(certBlock.Bytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := x509.ParseECPrivateKey(keyBlock.Bytes)
+	return cert, key, err
 }
 
 func newCA(dir, name, cn string) (*x509.Certificate, *ecdsa.PrivateKey, error) {

@@ -27,6 +27,7 @@ var components = map[string]func() int{
 	"kwok":                    runKwok,
 	"static-pods":             runStaticPods,
 	"certs":                   runCerts,
+	"addons":                  runAddons,
 	"node-shell":              runNodeShell,
 	"node-shell-init":         runNodeShellInit,
 	"systemctl":               runSystemctl,
@@ -43,7 +44,7 @@ func main() {
 	}
 	if len(os.Args) < 2 || components[os.Args[1]] == nil {
 		fmt.Fprintln(os.Stderr, "usage: kubedrill-cluster <component> [flags]")
-		fmt.Fprintln(os.Stderr, "components: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, static-pods, certs, node-shell, systemctl, journalctl, crictl, etcdctl, etcdutl")
+		fmt.Fprintln(os.Stderr, "components: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, static-pods, certs, addons, node-shell, systemctl, journalctl, crictl, etcdctl, etcdutl")
 		os.Exit(2)
 	}
 	run := components[os.Args[1]]

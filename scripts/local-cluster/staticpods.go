@@ -41,6 +41,8 @@ func runStaticPods() int {
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the cluster")
 	nodesDir := fs.String("nodes-dir", "", "folder with one root folder per node")
 	interval := fs.Duration("interval", 500*time.Millisecond, "how often the manifests are read")
+	kubeletAddress := fs.String("kubelet-address", "", "where to serve the nodes' kubelet API (logs), host:port; none: not served")
+	clientCA := fs.String("client-ca", "", "CA of the client certificates the kubelet API accepts")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return 2
 	}
@@ -56,11 +58,25 @@ func runStaticPods() int {
 	factory := informers.NewSharedInformerFactory(client, 0)
 	pods := factory.Core().V1().Pods().Lister()
 	nodes := factory.Core().V1().Nodes().Lister()
+	services := factory.Core().V1().Services().Lister()
+	configMaps := factory.Core().V1().ConfigMaps().Lister()
 	factory.Start(ctx.Done())
 	factory.WaitForCacheSync(ctx.Done())
 
 	agent := &staticPodAgent{client: client, pods: pods, nodes: nodes, nodesDir: *nodesDir}
 	go runNodeHealth(ctx, client, *nodesDir)
+	go runLocalPathProvisioner(ctx, client, *nodesDir)
+	go runLoadBalancerIPs(ctx, client, services)
+	go runPodLogs(ctx, pods, *nodesDir)
+	go runCoreDNSStarts(ctx, client, pods, configMaps, *nodesDir)
+	if *kubeletAddress != "" {
+		go func() {
+			if err := serveKubeletAPI(ctx, *kubeletAddress, *clientCA, pods, *nodesDir); err != nil {
+				fmt.Fprintln(os.Stderr, "static-pods: kubelet API:", err)
+				os.Exit(1)
+			}
+		}()
+	}
 	ticker := time.NewTicker(*interval)
 	defer ticker.Stop()
 	for {

@@ -13,17 +13,28 @@ describe("local cluster image catalog", () => {
       "centos:7",
       "docker.io/library/nginx:1.27-alpine",
       "registry.k8s.io/pause:3.10",
+      "registry.k8s.io/kube-proxy:v1.33.13",
+      "registry.k8s.io/coredns/coredns:v1.12.0",
+      "docker.io/kindest/kindnetd:v20250512-df8de77b",
       `nginx@sha256:${"a".repeat(64)}`,
     ]) {
       expect(pattern.test(image), image).toBe(true);
     }
-    for (const image of ["redis123", "redis:nonexistent", "nginxx:1.27", "example.com/nginx:1.27", "ngin"]) {
+    // Docker Hub's official images have no v-prefixed tags: nginx:v1.27 is a typo.
+    for (const image of [
+      "redis123",
+      "redis:nonexistent",
+      "nginxx:1.27",
+      "example.com/nginx:1.27",
+      "ngin",
+      "nginx:v1.27",
+    ]) {
       expect(pattern.test(image), image).toBe(false);
     }
   });
 
   it("renders kwok stages as valid YAML with the image test filled into selectors and templates", async () => {
-    const rendered = await renderStages("v1.33.13");
+    const rendered = await renderStages("v1.33.13", 10250);
     const docs = parseAllDocuments(rendered).map((d) => d.toJS());
     const names = docs.map((d) => d.metadata.name);
     expect(names).toEqual(

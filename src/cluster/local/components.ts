@@ -19,6 +19,8 @@ export interface Ports {
   controllerManager: number;
   scheduler: number;
   kwok: number;
+  /** The nodes' kubelet API (logs), served by the node agent; absent in states recorded before it. */
+  kubelet?: number;
 }
 
 export interface LocalPaths {
@@ -94,6 +96,10 @@ export function args(name: Component, paths: LocalPaths, ports: Ports, stages: s
         `--tls-cert-file=${pki("apiserver.crt")}`,
         `--tls-private-key-file=${pki("apiserver.key")}`,
         `--client-ca-file=${pki("ca.crt")}`,
+        `--kubelet-client-certificate=${pki("apiserver-kubelet-client.crt")}`,
+        `--kubelet-client-key=${pki("apiserver-kubelet-client.key")}`,
+        // The nodes' InternalDNS address is this machine, where the node agent serves their kubelet API.
+        "--kubelet-preferred-address-types=InternalDNS,InternalIP,Hostname,ExternalDNS,ExternalIP",
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         `--service-account-key-file=${pki("sa.pub")}`,
         `--service-account-signing-key-file=${pki("sa.key")}`,
@@ -126,7 +132,13 @@ export function args(name: Component, paths: LocalPaths, ports: Ports, stages: s
         `--server-address=127.0.0.1:${ports.kwok}`,
       ];
     case "static-pods":
-      return [`--kubeconfig=${paths.kubeconfig}`, `--nodes-dir=${paths.nodes}`];
+      return [
+        `--kubeconfig=${paths.kubeconfig}`,
+        `--nodes-dir=${paths.nodes}`,
+        ...(ports.kubelet
+          ? [`--kubelet-address=127.0.0.1:${ports.kubelet}`, `--client-ca=${pki("ca.crt")}`]
+          : []),
+      ];
   }
 }
 

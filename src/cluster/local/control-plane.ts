@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { ClusterError } from "../../errors.js";
 import { kubeconfigFile, removeContext } from "../kubeconfig-file.js";
+import { ensureAddons } from "./addons.js";
 import { ensureBinary, kubernetesVersion, type Progress } from "./build.js";
 import {
   args,
@@ -107,7 +108,10 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
   if (!existsSync(join(paths.pki, "etcd", "ca.crt"))) progress("creating certificates");
   await execa(binary, ["certs", `--dir=${paths.pki}`]);
   const stages = join(paths.root, "stages.yaml");
-  await writeAtomic(stages, await renderStages(kubernetesVersion));
+  // Clusters made before the nodes had a kubelet API get a port for it now.
+  state.ports.kubelet ??= await freePort();
+  await writer.save(state);
+  await writeAtomic(stages, await renderStages(kubernetesVersion, state.ports.kubelet));
   await writeAtomic(paths.kubeconfig, await internalKubeconfig(paths, state.ports.apiserver));
 
   const restarted: Component[] = [];
@@ -126,6 +130,7 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
       "see the log above; kubedrill cluster up again restarts what is missing and keeps the cluster's objects",
     );
   }
+  await ensureAddons(binary, paths, progress);
   if (current.identity && current.identity !== nodes.identity) {
     progress(`kube-system's uid changed (${current.identity} → ${nodes.identity}): etcd's data was replaced`);
   }
@@ -158,6 +163,7 @@ async function newState(): Promise<State> {
     controllerManager: await freePort(),
     scheduler: await freePort(),
     kwok: await freePort(),
+    kubelet: await freePort(),
   };
   return { version: 2, ports, components: {}, createdAt: new Date().toISOString() };
 }

@@ -15,7 +15,7 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
 export function imagePattern(catalog: ImageCatalog): string {
   const hub = `(docker\\.io/(library/)?)?(${catalog.dockerHub.map(escapeRegex).join("|")})`;
   const registries = `(${catalog.registries.map(escapeRegex).join("|")})`;
-  return `^(${hub}|${registries})(:${catalog.tags})?(@sha256:[a-f0-9]{64})?$`;
+  return `^(${hub}(:${catalog.tags})?|${registries}(:v?${catalog.tags})?)(@sha256:[a-f0-9]{64})?$`;
 }
 
 /**
@@ -38,7 +38,7 @@ export async function loadImageCatalog(): Promise<ImageCatalog> {
  * Go's text/template. The files are parsed and filled as data so that quoting in
  * them does not matter.
  */
-export async function renderStages(kubernetesVersion: string): Promise<string> {
+export async function renderStages(kubernetesVersion: string, kubeletPort: number): Promise<string> {
   const pattern = imagePattern(await loadImageCatalog());
   // A JSON string literal is also a valid jq and Go template string literal.
   const literal = JSON.stringify(pattern);
@@ -46,21 +46,24 @@ export async function renderStages(kubernetesVersion: string): Promise<string> {
   const failLiteral = JSON.stringify(failPattern);
   const completeLiteral = JSON.stringify(completePattern);
   const argv = `((.command // []) + (.args // []) | join(" "))`;
-  const containerFails = `(${argv} | test(${failLiteral}))`;
+  // $ann: the pod's annotations, bound by POD_FAILS, POD_EXITS and JOB_OWNED.
+  const containerFails = `((${argv} | test(${failLiteral})) or (.name as $n | $ann | has("kubedrill.dev/exit." + $n)))`;
   // Job pods complete through pod-complete; only elsewhere does a completed container restart.
   const containerExits = `(${containerFails} or ($job | not) and (${argv} | test(${completeLiteral})))`;
   const jobOwned = `([(.metadata.ownerReferences // [])[].kind] | any(. == "Job"))`;
+  const annotations = "(.metadata.annotations // {}) as $ann";
   const fillText = (text: string) =>
     text
       .replaceAll("IMAGES_KNOWN", imagesKnown)
-      .replaceAll("POD_FAILS", `[.spec.containers[] | ${containerFails}] | any`)
-      .replaceAll("POD_EXITS", `${jobOwned} as $job | [.spec.containers[] | ${containerExits}] | any`)
-      .replaceAll("JOB_OWNED", jobOwned)
+      .replaceAll("POD_FAILS", `${annotations} | [.spec.containers[] | ${containerFails}] | any`)
+      .replaceAll("POD_EXITS", `${annotations} | ${jobOwned} as $job | [.spec.containers[] | ${containerExits}] | any`)
+      .replaceAll("JOB_OWNED", `${annotations} | ${jobOwned}`)
       .replaceAll("CONTAINER_EXITS", containerExits)
       .replaceAll('"FAIL_PATTERN"', failLiteral)
       .replaceAll('"COMPLETE_PATTERN"', completeLiteral)
       .replaceAll('"IMAGE_PATTERN"', literal)
-      .replaceAll("KUBE_VERSION", kubernetesVersion);
+      .replaceAll("KUBE_VERSION", kubernetesVersion)
+      .replaceAll("KUBELET_PORT", String(kubeletPort));
   const fillValue = (value: unknown): unknown => {
     if (typeof value === "string") return fillText(value);
     if (Array.isArray(value)) return value.map(fillValue);

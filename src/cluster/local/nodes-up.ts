@@ -4,7 +4,7 @@ import { KubeApi, type KubeObject } from "../api.js";
 import type { Progress } from "./build.js";
 import type { LocalPaths } from "./components.js";
 import { ensureKubeadmConfigMaps, ensureNodeKubeadmFiles } from "./kubeadm-files.js";
-import { createNodeRoot, localNodes, nodeObject } from "./nodes.js";
+import { createNodeRoot, ensureCniConfig, localNodes, nodeObject } from "./nodes.js";
 import { waitFor } from "./processes.js";
 
 const isReady = (node: KubeObject) =>
@@ -34,6 +34,7 @@ export async function ensureNodes(
     // "var", not the node's folder: the control-plane node's holds the PKI before the node is laid out.
     if (!existsSync(join(paths.nodes, node.name, "var"))) await createNodeRoot(paths.nodes, node.name);
     await ensureNodeKubeadmFiles(paths, node.name, apiserverPort);
+    await ensureCniConfig(paths.nodes, node);
     if ((await api.get("v1", "Node", node.name)) !== undefined) continue;
     await api.create(nodeObject(node));
     created.push(node.name);

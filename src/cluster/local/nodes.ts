@@ -1,12 +1,13 @@
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { KubeObject } from "../api.js";
 
 /** Named as kind names the nodes of a cluster called "kubedrill", so tasks work on both. */
 export const localNodes = [
-  { name: "kubedrill-control-plane", ip: "172.18.0.2", controlPlane: true },
-  { name: "kubedrill-worker", ip: "172.18.0.3", controlPlane: false },
-  { name: "kubedrill-worker2", ip: "172.18.0.4", controlPlane: false },
+  { name: "kubedrill-control-plane", ip: "172.18.0.2", podCIDR: "10.244.0.0/24", controlPlane: true },
+  { name: "kubedrill-worker", ip: "172.18.0.3", podCIDR: "10.244.1.0/24", controlPlane: false },
+  { name: "kubedrill-worker2", ip: "172.18.0.4", podCIDR: "10.244.2.0/24", controlPlane: false },
 ] as const;
 
 export const pauseImage = "registry.k8s.io/pause:3.10";
@@ -28,6 +29,44 @@ const containerdConfig = `version = 2
 [plugins."io.containerd.grpc.v1.cri".containerd]
   default_runtime_name = "runc"
 `;
+
+/** kindnet's CNI configuration, as kind writes it on each node for the node's pod range. */
+const kindnetConflist = (podCIDR: string) => `{
+	"cniVersion": "0.3.1",
+	"name": "kindnet",
+	"plugins": [
+	{
+		"type": "ptp",
+		"ipMasq": false,
+		"ipam": {
+			"type": "host-local",
+			"dataDir": "/run/cni-ipam-state",
+			"routes": [
+				{ "dst": "0.0.0.0/0" }
+			],
+			"ranges": [
+				[ { "subnet": "${podCIDR}" } ]
+			]
+		},
+		"mtu": 1500
+	},
+	{
+		"type": "portmap",
+		"capabilities": {
+			"portMappings": true
+		}
+	}
+	]
+}
+`;
+
+/** Writes kindnet's /etc/cni/net.d/10-kindnet.conflist when it is missing (one that exists holds the learner's changes). */
+export async function ensureCniConfig(nodesDir: string, node: (typeof localNodes)[number]): Promise<void> {
+  const file = join(nodesDir, node.name, "etc/cni/net.d/10-kindnet.conflist");
+  if (existsSync(file)) return;
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, kindnetConflist(node.podCIDR));
+}
 
 /** Lays out a node's root folder with the files a kind node has at the same paths. */
 export async function createNodeRoot(nodesDir: string, name: string): Promise<void> {
@@ -57,8 +96,13 @@ export function nodeObject(node: (typeof localNodes)[number]): KubeObject {
       // kwok manages the nodes that carry this annotation.
       annotations: { "kwok.x-k8s.io/node": "fake", "kubedrill.dev/internal-ip": node.ip },
     },
-    spec: node.controlPlane
-      ? { taints: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }] }
-      : {},
+    spec: {
+      // What the node-ipam controller gives each kind node; kwok takes pod IPs from it.
+      podCIDR: node.podCIDR,
+      podCIDRs: [node.podCIDR],
+      ...(node.controlPlane
+        ? { taints: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }] }
+        : {}),
+    },
   };
 }
