@@ -1,4 +1,4 @@
-import { ClusterError } from "../errors.js";
+import { ClusterError, KindNotServedError } from "../errors.js";
 import type { Capabilities, CapabilityState } from "../model/capabilities.js";
 import { conditionTrue, isReady, type KubeObject } from "../model/kube.js";
 import { ApiStatusError, type KubeApi } from "./api.js";
@@ -12,6 +12,8 @@ export interface ClusterFacts {
   daemonSets: KubeObject[];
   /** The Service kube-system/kube-dns, when it exists. */
   dnsService?: KubeObject;
+  /** Every StorageClass in the cluster (none: none could be read). */
+  storageClasses?: KubeObject[];
   /** The APIService v1beta1.metrics.k8s.io, when it exists. */
   metricsApi?: KubeObject;
   /** The node-access driver for the context, when there is one. */
@@ -55,8 +57,12 @@ const enforcing = /^(calico-node|canal|cilium|kube-router|weave-net|antrea-agent
 /** kindnet enforces NetworkPolicy from the build kind v0.24.0 shipped (July 2024) on. */
 const kindnetWithPolicies = 20240723;
 
-function networkPolicy(daemonSets: KubeObject[]): CapabilityState {
+function networkPolicy(daemonSets: KubeObject[], runs: CapabilityState): CapabilityState {
   const names = daemonSets.map((d) => d.metadata?.name ?? "");
+  // A plugin's pods that do not really run (the local cluster's kindnet) enforce nothing.
+  if (!runs.available && names.length > 0) {
+    return { available: false, why: `the network plugin's pods cannot really run here (${runs.why})` };
+  }
   const enforcer = names.find((name) => enforcing.test(name));
   if (enforcer) return { available: true, why: `${enforcer} enforces NetworkPolicy` };
   const kindnet = daemonSets.find((d) => d.metadata?.name === "kindnet");
@@ -98,13 +104,32 @@ function dns(service: KubeObject | undefined, runs: CapabilityState): Capability
   return { available: true, why: "Service kube-system/kube-dns exists" };
 }
 
+const defaultClass = "storageclass.kubernetes.io/is-default-class";
+/** The annotation Kubernetes still honours from before storage.k8s.io/v1. */
+const betaDefaultClass = "storageclass.beta.kubernetes.io/is-default-class";
+
+function provisioner(classes: KubeObject[]): CapabilityState {
+  const isDefault = (c: KubeObject) =>
+    [defaultClass, betaDefaultClass].some((a) => c.metadata?.annotations?.[a] === "true");
+  const provisionerOf = (c: KubeObject) => String((c as { provisioner?: string }).provisioner ?? "");
+  const provisioning = classes.filter(
+    (c) => isDefault(c) && provisionerOf(c) !== "kubernetes.io/no-provisioner",
+  );
+  const found = provisioning[0];
+  if (!found) return { available: false, why: "no default StorageClass names a provisioner" };
+  return {
+    available: true,
+    why: `StorageClass ${found.metadata?.name} is the default (provisioner ${provisionerOf(found)})`,
+  };
+}
+
 /** What the cluster can do, from facts read once. Pure: tests hand in objects saved from real clusters. */
 export function capabilitiesFrom(facts: ClusterFacts): Capabilities {
   const runs = containers(facts.nodes);
   return {
     has: {
       containers: runs,
-      "network-policy": networkPolicy(facts.daemonSets),
+      "network-policy": networkPolicy(facts.daemonSets, runs),
       "node-access": facts.nodeAccess
         ? { available: true, why: `node files are reached through ${facts.nodeAccess}` }
         : {
@@ -113,31 +138,35 @@ export function capabilitiesFrom(facts: ClusterFacts): Capabilities {
           },
       "metrics-server": metricsServer(facts.metricsApi),
       dns: dns(facts.dnsService, runs),
+      provisioner: provisioner(facts.storageClasses ?? []),
     },
     workers: countWorkers(facts.nodes),
   };
 }
 
 /**
- * Reads the facts in parallel: four requests. Only the nodes must be readable; a user
+ * Reads the facts in parallel: five requests. Only the nodes must be readable; a user
  * who may not list DaemonSets or APIServices just sees those capabilities as missing.
  */
 export async function readClusterFacts(api: KubeApi, nodeAccess: string | undefined): Promise<ClusterFacts> {
   const optional = <T>(read: Promise<T>, fallback: T) =>
     read.catch((err: unknown) => {
-      if (err instanceof ApiStatusError || err instanceof ClusterError) return fallback;
+      // A cluster that serves no storage.k8s.io (or apps) just lacks what it would tell.
+      if (err instanceof ApiStatusError || err instanceof ClusterError || err instanceof KindNotServedError)
+        return fallback;
       throw err;
     });
-  const [nodes, daemonSets, dnsService, metricsApi] = await Promise.all([
+  const [nodes, daemonSets, storageClasses, dnsService, metricsApi] = await Promise.all([
     api.list("v1", "Node"),
     optional(
       api.request<{ items: KubeObject[] }>("GET", "/apis/apps/v1/daemonsets").then((list) => list.items),
       [],
     ),
+    optional(api.list("storage.k8s.io/v1", "StorageClass"), []),
     optional(api.get("v1", "Service", "kube-dns", "kube-system"), undefined),
     optional(api.get("apiregistration.k8s.io/v1", "APIService", "v1beta1.metrics.k8s.io"), undefined),
   ]);
-  return { nodes, daemonSets, dnsService, metricsApi, nodeAccess };
+  return { nodes, daemonSets, storageClasses, dnsService, metricsApi, nodeAccess };
 }
 
 export async function detectCapabilities(connection: {

@@ -39,6 +39,8 @@ const capabilityFixes: Record<Capability, string> = {
     "https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml " +
     "and add --kubelet-insecure-tls to its args",
   dns: "kind and minikube come with CoreDNS; elsewhere install CoreDNS",
+  provisioner:
+    "kind, minikube and the local cluster have a default StorageClass; elsewhere install one (e.g. rancher's local-path-provisioner)",
 };
 
 /** A failed step as a line, with the error's own hint as the fix. */

@@ -5,6 +5,7 @@ export const capabilityNames = [
   "node-access",
   "metrics-server",
   "dns",
+  "provisioner",
 ] as const;
 export type Capability = (typeof capabilityNames)[number];
 

@@ -50,6 +50,9 @@ describe("kubedrill doctor", () => {
       "fix: practise on a cluster that runs containers: kubedrill cluster up --driver kind",
     );
     expect(line("network-policy")).toMatch(/^! network-policy/);
+    expect(line("provisioner")).toMatch(
+      /^✓ provisioner\s+StorageClass standard is the default \(provisioner rancher\.io\/local-path\)$/,
+    );
     expect(line("workers")).toMatch(/^✓ workers\s+2 Ready workers/);
     expect(result.stdout.trimEnd().split("\n").at(-1)).toMatch(/^practice can start \(4 warning\(s\)/);
     expect(result.exitCode).toBe(0);
@@ -78,6 +81,7 @@ describe("kubedrill doctor", () => {
       "network-policy",
       "metrics-server",
       "dns",
+      "provisioner",
       "workers",
       "drivers",
     ]);

@@ -117,6 +117,43 @@ describe("capabilitiesFrom", () => {
     });
   });
 
+  it("the local cluster's kindnet enforces nothing: its pods do not really run", () => {
+    const found = capabilitiesFrom({
+      nodes: localNodes,
+      daemonSets: [daemonSet("kindnet", "docker.io/kindest/kindnetd:v20250512-df8de77b")],
+    });
+    expect(found.has["network-policy"]).toMatchObject({
+      available: false,
+      why: expect.stringContaining("cannot really run here"),
+    });
+  });
+
+  it("a provisioner is there when the default StorageClass names one, not kubernetes.io/no-provisioner", () => {
+    const storageClass = (name: string, provisioner: string, isDefault: boolean): KubeObject => ({
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: {
+        name,
+        annotations: isDefault ? { "storageclass.kubernetes.io/is-default-class": "true" } : {},
+      },
+      provisioner,
+    });
+    const provisionerWith = (storageClasses: KubeObject[]) =>
+      capabilitiesFrom({ nodes: localNodes, daemonSets: [], storageClasses }).has.provisioner;
+    expect(provisionerWith([storageClass("standard", "rancher.io/local-path", true)])).toEqual({
+      available: true,
+      why: "StorageClass standard is the default (provisioner rancher.io/local-path)",
+    });
+    expect(provisionerWith([storageClass("standard", "rancher.io/local-path", false)]).available).toBe(false);
+    expect(provisionerWith([storageClass("manual", "kubernetes.io/no-provisioner", true)]).available).toBe(
+      false,
+    );
+    expect(provisionerWith([])).toEqual({
+      available: false,
+      why: "no default StorageClass names a provisioner",
+    });
+  });
+
   it("kube-dns on simulated nodes is not DNS: its pods never really run", () => {
     const found = capabilitiesFrom({ nodes: localNodes, daemonSets: [], dnsService: kubeDns });
     expect(found.has.dns.available).toBe(false);
