@@ -77,7 +77,7 @@ description: |
 #     podIP: { resource: { kind: Pod, name: web }, field: status.podIP }
 #     sandbox: { nodeFile: { node: "{{worker}}", path: /etc/containerd/config.toml }, pattern: 'sandbox_image = "(.+)"' }
 # What \`kubedrill start\` does after creating the namespace: declarative steps, no shell.
-# apply (file: beside this one, or manifest: inline), delete, labelNode, taintNode, cordonNode, writeNodeFile,
+# apply (file: beside this one, or manifest: inline), delete, patch, labelNode, taintNode, cordonNode, writeNodeFile,
 # removeNodeFile, wait (resource + CEL expect + timeout).
 setup:
   - apply: { file: broken.yaml }

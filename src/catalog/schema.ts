@@ -38,6 +38,14 @@ const objectRef = z
     "The object(s) a check reads or a step waits for: by name, by label selector, by owner, or every one of the kind",
   );
 
+/** One object outside the task's objects, by name. */
+const namedObject = z.strictObject({
+  kind: z.string().min(1).describe("Kind, e.g. ConfigMap, Deployment, StorageClass"),
+  apiVersion: z.string().min(1).optional().describe("Defaults from the kind for built-in kinds"),
+  name,
+  namespace: z.string().optional().describe("For a namespaced kind; defaults to the task's namespace"),
+});
+
 const nodePath = z
   .strictObject({
     node: name.describe("Node name, e.g. {{worker}}"),
@@ -62,6 +70,18 @@ export const stepSchema = z
       apply: z.strictObject(manifestSource).describe("Create or update objects (server-side apply)"),
     }),
     z.strictObject({ delete: objectRef.describe("Delete an object if it exists") }),
+    z.strictObject({
+      patch: z
+        .strictObject({
+          resource: namedObject,
+          patch: z
+            .record(z.string(), z.unknown())
+            .describe("A JSON merge patch, e.g. { spec: { replicas: 0 } }; null removes a field"),
+        })
+        .describe(
+          "Change an object that is not the task's (kube-system's coredns…); reset restores every field the patch sets",
+        ),
+    }),
     z.strictObject({
       labelNode: z.strictObject({
         node: name,
@@ -209,7 +229,8 @@ const requirementSchema = z
         "containers: containers really run (the local cluster only simulates them); " +
           "network-policy: the network plugin enforces NetworkPolicy; " +
           "node-access: kubedrill reaches node files (kind, minikube, local); " +
-          "metrics-server: metrics.k8s.io answers (kubectl top); dns: cluster DNS (kube-dns) exists",
+          "metrics-server: metrics.k8s.io answers (kubectl top); dns: cluster DNS (kube-dns) exists; " +
+          "provisioner: a default StorageClass provisions volumes for claims",
       ),
     z.strictObject({
       workers: z.number().int().positive().describe("At least this many Ready worker nodes"),
@@ -258,6 +279,19 @@ const cleanupMore = {
     .array(z.strictObject({ node: name.optional().describe("Default: every node") }))
     .optional()
     .describe("Nodes the learner may cordon or drain; reset restores whether they were schedulable"),
+  fields: z
+    .array(
+      namedObject.extend({
+        paths: z
+          .array(z.string().regex(/^[^.]+(\.[^.]+)*$/, "a dotted field path, e.g. data.Corefile or spec.replicas"))
+          .min(1)
+          .describe("Dotted paths of the fields, e.g. data.Corefile, spec.replicas"),
+      }),
+    )
+    .optional()
+    .describe(
+      "Fields of objects that are not the task's which the learner changes (kube-system's coredns…); reset restores them as they were before start",
+    ),
 };
 
 export const taskSchema = z

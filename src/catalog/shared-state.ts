@@ -32,6 +32,7 @@ export async function sharedStateReason({ task, dir, proofs }: LoadedTask): Prom
       return `setup changes a node (${Object.keys(step)[0]})`;
     }
     if ("delete" in step && scoped(step.delete.kind)) return `setup deletes a ${step.delete.kind}`;
+    if ("patch" in step) return `setup changes ${step.patch.resource.kind} ${step.patch.resource.name}`;
     if ("apply" in step) {
       const kind = (await appliedKinds(step, dir)).find(scoped);
       if (kind) return `setup applies a ${kind}`;
@@ -42,6 +43,8 @@ export async function sharedStateReason({ task, dir, proofs }: LoadedTask): Prom
   if (cleanup.nodeLabels?.length) return "its solution labels nodes";
   if (cleanup.nodeTaints?.length) return "its solution taints nodes";
   if (cleanup.cordons?.length) return "its solution cordons nodes";
+  const field = cleanup.fields?.[0];
+  if (field) return `its solution changes ${field.kind} ${field.name}, which is not the task's`;
   const object = cleanup.objects?.[0];
   if (object) return `its solution creates a ${object.kind}, which is cluster-scoped`;
   const checked = task.checks.find((c) => "resource" in c && scoped(c.resource.kind));

@@ -4,6 +4,7 @@ import {
   beforeStartAnnotation,
   type CleanupAction,
   type CleanupPlan,
+  deletedWithClaim,
   describeAction,
   type Observed,
   recordBefore,
@@ -40,15 +41,18 @@ export async function observe(
   served: ServedKind[],
   kinds?: ServedKind[],
 ): Promise<Observed> {
-  const [nodes, files, objects, namespace] = await Promise.all([
+  const [nodes, files, objects, namespace, volumes, fieldObjects] = await Promise.all([
     env.cluster.list("v1", "Node"),
     Promise.all(plan.nodeFiles.map((f) => env.nodes?.read(f.node, f.path))),
     Promise.all(plan.objects.map((o) => objectsOf(o, env.cluster))),
     env.cluster.get("v1", "Namespace", plan.namespace),
+    env.cluster.list("v1", "PersistentVolume"),
+    fieldObjectsOf(plan, env.cluster),
   ]);
   const ours = namespace?.metadata?.labels?.[taskLabel] === plan.taskId;
   const contents = ours ? await namespaceContents(plan.namespace, env.cluster, kinds ?? served) : [];
-  return { nodes, files, objects, namespace, contents };
+  const claimedVolumes = ours ? volumes.filter(deletedWithClaim(plan.namespace)) : [];
+  return { nodes, files, objects, namespace, contents, claimedVolumes, fieldObjects };
 }
 
 /**
@@ -111,11 +115,24 @@ export function readRecord(plan: CleanupPlan, namespace: KubeObject | undefined)
 
 /** Read before start changes anything (after its reset), so that reset can put it back. */
 export async function recordBeforeStart(plan: CleanupPlan, env: CleanupEnv): Promise<BeforeStart> {
-  const [nodes, files] = await Promise.all([
+  const [nodes, files, fieldObjects] = await Promise.all([
     env.cluster.list("v1", "Node"),
     Promise.all(plan.nodeFiles.map((f) => env.nodes?.read(f.node, f.path))),
+    fieldObjectsOf(plan, env.cluster),
   ]);
-  return recordBefore(plan, nodes, files);
+  return recordBefore(plan, nodes, files, fieldObjects);
+}
+
+/** The object of each planned field, read once per object. */
+async function fieldObjectsOf(plan: CleanupPlan, cluster: ClusterWriter): Promise<(KubeObject | undefined)[]> {
+  const reads = new Map<string, Promise<KubeObject | undefined>>();
+  return Promise.all(
+    plan.fields.map((f) => {
+      const id = `${f.apiVersion}/${f.kind}/${f.namespace ?? ""}/${f.name}`;
+      if (!reads.has(id)) reads.set(id, cluster.get(f.apiVersion, f.kind, f.name, f.namespace));
+      return reads.get(id) as Promise<KubeObject | undefined>;
+    }),
+  );
 }
 
 const settleTimeoutMs = 60_000;
@@ -190,6 +207,11 @@ async function apply(action: CleanupAction, env: CleanupEnv): Promise<void> {
       return;
     case "patch-namespace":
       await cluster.mergePatch("v1", "Namespace", action.namespace, action.patch);
+      return;
+    case "patch-object":
+      await cluster.mergePatch(action.apiVersion, action.kind, action.name, action.patch, action.namespace);
+      return;
+    case "await-volumes":
       return;
     case "empty-namespace": {
       const owners = action.kinds.filter((k) => podOwners.has(k.kind));

@@ -31,6 +31,16 @@ export interface NodeKey {
 
 export type PlannedFile = NodePath & { fromSetup?: boolean };
 
+/** One field of an object that is not the task's, by dotted path. */
+export interface PlannedField {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  path: string;
+  fromSetup?: boolean;
+}
+
 export interface CleanupPlan {
   taskId: string;
   /** Emptied by reset when kubedrill made it; kept, so the next start need not wait for its deletion. */
@@ -42,6 +52,8 @@ export interface CleanupPlan {
   nodeTaints: NodeKey[];
   /** Nodes whose spec.unschedulable reset restores. */
   cordons: { node?: string }[];
+  /** Fields of objects that are not the task's, restored to their value before start. */
+  fields: PlannedField[];
 }
 
 export interface Taint {
@@ -53,6 +65,8 @@ export interface Taint {
 /** What start found before it changed anything; stored on the task namespace. */
 export interface BeforeStart {
   files: { node: string; path: string; content?: string }[];
+  /** Absent in records made before fields were restored. `value` absent: the field was not set. */
+  fields?: { key: string; value?: unknown }[];
   nodes: Record<string, { labels: Record<string, string | null>; taints: Taint[]; unschedulable?: boolean }>;
 }
 
@@ -146,7 +160,43 @@ export function cleanupPlan(
       ...steps.flatMap((s) => ("cordonNode" in s ? [{ node: s.cordonNode.node }] : [])),
       ...(cleanup.cordons ?? []),
     ]),
+    fields: merged<PlannedField>(
+      steps.flatMap((s) =>
+        "patch" in s ? leafPaths(s.patch.patch).map((path) => plannedField(s.patch.resource, path)) : [],
+      ),
+      (cleanup.fields ?? []).flatMap((f) => f.paths.map((path) => plannedField(f, path))),
+      fieldKey,
+    ),
   };
+
+  function plannedField(ref: { kind: string; apiVersion?: string; name: string; namespace?: string }, path: string) {
+    const apiVersion = apiVersionOf(ref.kind, ref.apiVersion);
+    const namespace = scope(apiVersion, ref.kind) ? (ref.namespace ?? task.namespace) : undefined;
+    return { apiVersion, kind: ref.kind, name: ref.name, ...(namespace ? { namespace } : {}), path };
+  }
+}
+
+/** The dotted paths of a merge patch's leaves (an array is a leaf: merge patches replace arrays). */
+export function leafPaths(patch: Record<string, unknown>, prefix = ""): string[] {
+  return Object.entries(patch).flatMap(([key, value]) =>
+    value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0
+      ? leafPaths(value as Record<string, unknown>, `${prefix}${key}.`)
+      : [`${prefix}${key}`],
+  );
+}
+
+/** A field's identity in the plan and in the record. */
+export const fieldKey = (f: Omit<PlannedField, "fromSetup">) =>
+  `${f.apiVersion}/${f.kind}/${f.namespace ?? ""}/${f.name}#${f.path}`;
+
+/** The value at a dotted path; undefined when a step of it is missing. */
+export function valueAt(object: KubeObject | undefined, path: string): unknown {
+  let at: unknown = object;
+  for (const key of path.split(".")) {
+    if (!at || typeof at !== "object") return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
 }
 
 const nodeName = (node: KubeObject) => node.metadata?.name ?? "";
@@ -161,9 +211,11 @@ export function recordBefore(
   plan: CleanupPlan,
   nodes: KubeObject[],
   files: (string | undefined)[],
+  fieldObjects: (KubeObject | undefined)[] = [],
 ): BeforeStart {
   const record: BeforeStart = {
     files: plan.nodeFiles.map(({ node, path }, i) => ({ node, path, content: files[i] })),
+    fields: plan.fields.map((f, i) => ({ key: fieldKey(f), value: valueAt(fieldObjects[i], f.path) })),
     nodes: {},
   };
   for (const node of nodes) {
@@ -193,6 +245,10 @@ export interface Observed {
   namespace?: KubeObject;
   /** Objects inside the namespace, without what Kubernetes puts in every namespace. */
   contents: KubeObject[];
+  /** PersistentVolumes provisioned for claims of the namespace, which go when their claims go. */
+  claimedVolumes: KubeObject[];
+  /** The object of each plan.fields entry, in order (undefined: absent). */
+  fieldObjects: (KubeObject | undefined)[];
 }
 
 export type CleanupAction =
@@ -205,7 +261,18 @@ export type CleanupAction =
       namespace: string;
       kinds: { apiVersion: string; kind: string; names: string[] }[];
     }
-  | { do: "patch-namespace"; namespace: string; patch: object; what: string[] };
+  | { do: "patch-namespace"; namespace: string; patch: object; what: string[] }
+  | {
+      do: "patch-object";
+      apiVersion: string;
+      kind: string;
+      namespace?: string;
+      name: string;
+      patch: object;
+      what: string[];
+    }
+  /** Nothing to do but wait: the provisioner deletes these once their claims are gone. */
+  | { do: "await-volumes"; names: string[] };
 
 /**
  * What reset still has to do to bring the cluster back to `before` (no record:
@@ -235,6 +302,7 @@ export function resetActions(
     const action = nodeRestore(plan, before?.nodes[nodeName(node)], node);
     if (action) actions.push(action);
   }
+  actions.push(...fieldRestores(plan, before, now));
   plan.objects.forEach(({ apiVersion, kind, namespace }, i) => {
     for (const object of now.objects[i] ?? []) {
       actions.push({ do: "delete", apiVersion, kind, namespace, name: object.metadata?.name ?? "" });
@@ -254,6 +322,9 @@ export function resetActions(
   }
   if (kinds.size > 0)
     actions.push({ do: "empty-namespace", namespace: plan.namespace, kinds: [...kinds.values()] });
+  const volumes = now.claimedVolumes.filter(deletedWithClaim(plan.namespace));
+  if (volumes.length > 0)
+    actions.push({ do: "await-volumes", names: volumes.map((v) => v.metadata?.name ?? "") });
   const metadata = namespaceRestore(plan, now.namespace);
   if (metadata) actions.push(metadata);
   return actions;
@@ -304,6 +375,46 @@ function nodeRestore(
   return { do: "patch-node", node: nodeName(node), patch, what };
 }
 
+/**
+ * Fields back to their value before start, one merge patch per object. Without a record
+ * of a field (a first start, a record older than fields) it is left as it is: its value
+ * before is unknown, and it is not the task's to remove.
+ */
+function fieldRestores(plan: CleanupPlan, before: BeforeStart | undefined, now: Observed): CleanupAction[] {
+  const patches = new Map<string, Extract<CleanupAction, { do: "patch-object" }>>();
+  plan.fields.forEach((field, i) => {
+    const recorded = before?.fields?.find((f) => f.key === fieldKey(field));
+    const object = now.fieldObjects[i];
+    if (!recorded || !object) return;
+    const found = valueAt(object, field.path);
+    if (JSON.stringify(found) === JSON.stringify(recorded.value)) return;
+    const id = `${field.apiVersion}/${field.kind}/${field.namespace ?? ""}/${field.name}`;
+    const action = patches.get(id) ?? {
+      do: "patch-object" as const,
+      apiVersion: field.apiVersion,
+      kind: field.kind,
+      ...(field.namespace ? { namespace: field.namespace } : {}),
+      name: field.name,
+      patch: {},
+      what: [],
+    };
+    setAt(action.patch as Record<string, unknown>, field.path, recorded.value ?? null);
+    action.what.push(field.path);
+    patches.set(id, action);
+  });
+  return [...patches.values()];
+}
+
+function setAt(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let at = target;
+  for (const key of keys.slice(0, -1)) {
+    at[key] ??= {};
+    at = at[key] as Record<string, unknown>;
+  }
+  at[keys.at(-1) as string] = value;
+}
+
 /** The namespace keeps only kubedrill's labels and the before-start record. */
 function namespaceRestore(plan: CleanupPlan, namespace: KubeObject | undefined): CleanupAction | undefined {
   const keep = taskLabels(plan.taskId);
@@ -323,6 +434,12 @@ function namespaceRestore(plan: CleanupPlan, namespace: KubeObject | undefined):
   };
 }
 
+/** A volume of one of the namespace's claims whose reclaim policy deletes it with its claim. */
+export const deletedWithClaim = (namespace: string) => (volume: KubeObject) => {
+  const spec = volume.spec as { claimRef?: { namespace?: string }; persistentVolumeReclaimPolicy?: string };
+  return spec?.claimRef?.namespace === namespace && spec.persistentVolumeReclaimPolicy === "Delete";
+};
+
 /** One line per action, as verify reports what reset left. */
 export function describeAction(action: CleanupAction): string {
   switch (action.do) {
@@ -338,5 +455,9 @@ export function describeAction(action: CleanupAction): string {
       return `namespace ${action.namespace} still holds ${action.kinds.map((k) => `${k.kind} ${k.names.join(", ")}`).join("; ")}`;
     case "patch-namespace":
       return `namespace ${action.namespace} keeps ${action.what.join(", ")}`;
+    case "patch-object":
+      return `${action.kind} ${action.namespace ? `${action.namespace}/` : ""}${action.name}: ${action.what.join(", ")} differ${action.what.length === 1 ? "s" : ""} from before start`;
+    case "await-volumes":
+      return `PersistentVolume ${action.names.join(", ")} of a deleted claim is not deleted yet (reclaim policy Delete)`;
   }
 }

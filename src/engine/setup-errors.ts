@@ -59,6 +59,16 @@ export function noSuchNode(node: string, task: string): SetupError {
   );
 }
 
+/** A setup step patches an object this cluster lacks (CoreDNS on a cluster that has none). */
+export function noSuchObject(kind: string, name: string, namespace: string | undefined, task: string): SetupError {
+  const what = `${kind} ${namespace ? `${namespace}/` : ""}${name}`;
+  return new SetupError(
+    `setup of task ${task} changes ${what}, which this cluster does not have`,
+    3,
+    "kind, minikube and kubedrill's local cluster have it; kubedrill doctor shows what this cluster offers",
+  );
+}
+
 /** A setup manifest the API server refuses as invalid (400/422) is the task's problem: exit 2. */
 export function rejectedManifest(object: KubeObject, err: unknown): unknown {
   if (!(err instanceof ApiStatusError) || (err.status !== 422 && err.status !== 400)) return err;

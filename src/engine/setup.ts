@@ -11,7 +11,7 @@ import { beforeStartAnnotation, cleanupPlan, type Taint, taintsOf, taskLabels } 
 import { formatMismatch } from "./match.js";
 import { apiVersionOf, type ClusterWriter, type KubeObject } from "./ports.js";
 import { resolveRef } from "./resolve.js";
-import { noSuchNode, rejectedManifest, stuckNamespace, waitTimedOut } from "./setup-errors.js";
+import { noSuchNode, noSuchObject, rejectedManifest, stuckNamespace, waitTimedOut } from "./setup-errors.js";
 import { fill, type Vars } from "./vars.js";
 
 /** On the task namespace: uids of the objects setup created, for "same object" checks. */
@@ -107,6 +107,22 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
   delete: async ({ delete: ref }, { loaded, env }) => {
     const namespace = ref.namespace ?? loaded.task.namespace;
     await env.cluster.delete(apiVersionOf(ref.kind, ref.apiVersion), ref.kind, ref.name ?? "", namespace);
+  },
+  patch: async ({ patch }, { loaded, env, uids }) => {
+    const { resource } = patch;
+    const apiVersion = apiVersionOf(resource.kind, resource.apiVersion);
+    const { namespaced } = await env.cluster.resource(apiVersion, resource.kind);
+    const namespace = namespaced ? (resource.namespace ?? loaded.task.namespace) : undefined;
+    if (!(await env.cluster.get(apiVersion, resource.kind, resource.name, namespace)))
+      throw noSuchObject(resource.kind, resource.name, namespace, loaded.task.id);
+    const patched = await env.cluster.mergePatch(
+      apiVersion,
+      resource.kind,
+      resource.name,
+      fill(patch.patch, env.vars),
+      namespace,
+    );
+    uids[`${resource.kind}/${resource.name}`] = patched.metadata?.uid ?? "";
   },
   labelNode: async ({ labelNode }, { env }) => {
     await env.cluster.mergePatch("v1", "Node", labelNode.node, { metadata: { labels: labelNode.labels } });

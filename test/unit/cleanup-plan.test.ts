@@ -305,12 +305,211 @@ describe("start records, reset restores (against a fake writer)", () => {
     expect(await cluster.list("ops.example.com/v1", "Backup", "drill")).toEqual([]);
   });
 
+  it("waits for the volumes provisioned for the namespace's claims that go with them, not for retained ones", () => {
+    const plan = cleanupPlan(task, vars, [], servedKinds);
+    const volume = (name: string, namespace: string, policy: string) => ({
+      apiVersion: "v1",
+      kind: "PersistentVolume",
+      metadata: { name },
+      spec: { claimRef: { namespace, name: "data" }, persistentVolumeReclaimPolicy: policy },
+    });
+    const ours = { metadata: { name: "drill", labels: { [taskLabel]: "drill-task" } } };
+    const now = {
+      nodes: [],
+      files: [undefined, undefined],
+      objects: [],
+      contents: [],
+      namespace: ours,
+      fieldObjects: [],
+      claimedVolumes: [
+        volume("pvc-1", "drill", "Delete"),
+        volume("pvc-2", "drill", "Retain"),
+        volume("pvc-3", "other", "Delete"),
+      ],
+    };
+    expect(resetActions(plan, undefined, now).filter((a) => a.do === "await-volumes")).toEqual([
+      { do: "await-volumes", names: ["pvc-1"] },
+    ]);
+  });
+
   it("describes each action as one line", () => {
     const plan = cleanupPlan(task, vars, [], servedKinds);
     const record = { files: plan.nodeFiles.map(({ node, path }) => ({ node, path })), nodes: {} };
-    const now = { nodes: [], files: ["x", undefined], objects: [], contents: [] };
+    const now = {
+      nodes: [],
+      files: ["x", undefined],
+      objects: [],
+      contents: [],
+      claimedVolumes: [],
+      fieldObjects: [],
+    };
     expect(resetActions(plan, record, now).map(describeAction)).toEqual([
       `${worker}:/etc/kubernetes/kubelet.conf is left`,
+    ]);
+  });
+});
+
+describe("fields of objects that are not the task's (kube-system's CoreDNS)", () => {
+  const dnsTask = taskSchema.parse({
+    id: "dns-task",
+    title: "A task that breaks CoreDNS",
+    domain: "troubleshooting",
+    difficulty: "medium",
+    minutes: 5,
+    namespace: "dns-task",
+    description: "d",
+    setup: [
+      {
+        patch: {
+          resource: { kind: "ConfigMap", namespace: "kube-system", name: "coredns" },
+          patch: { data: { Corefile: "broken" } },
+        },
+      },
+      {
+        patch: {
+          resource: { kind: "Deployment", namespace: "kube-system", name: "coredns" },
+          patch: { spec: { replicas: 0 } },
+        },
+      },
+    ],
+    checks: [{ title: "t", resource: { kind: "Deployment", namespace: "kube-system", name: "coredns" } }],
+    cleanup: {
+      fields: [
+        {
+          kind: "Deployment",
+          namespace: "kube-system",
+          name: "coredns",
+          paths: ["spec.template.metadata.annotations"],
+        },
+      ],
+    },
+    solution: "true",
+  });
+  const dnsLoaded: LoadedTask = { task: dnsTask, dir: "/nonexistent", file: "/nonexistent/task.yaml" };
+  let cluster: FakeCluster;
+  const env = () => ({
+    cluster,
+    nodes: new FakeNodes(),
+    vars: { namespace: "dns-task", taskId: "dns-task" },
+  });
+  const coredns = () => cluster.get("apps/v1", "Deployment", "coredns", "kube-system");
+  const corefile = async () => (await cluster.get("v1", "ConfigMap", "coredns", "kube-system"))?.data;
+
+  beforeEach(() => {
+    cluster = new FakeCluster(servedKinds);
+    cluster.objects.push(
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "coredns", namespace: "kube-system" },
+        data: { Corefile: ".:53 {}" },
+      },
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "coredns", namespace: "kube-system" },
+        spec: { replicas: 2, template: { metadata: { labels: { "k8s-app": "kube-dns" } } } },
+      },
+    );
+  });
+
+  it("plans the fields a setup patch sets and those cleanup names", () => {
+    const plan = cleanupPlan(dnsTask, { namespace: "dns-task" }, [], servedKinds);
+    expect(plan.fields).toEqual([
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        namespace: "kube-system",
+        name: "coredns",
+        path: "data.Corefile",
+        fromSetup: true,
+      },
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        namespace: "kube-system",
+        name: "coredns",
+        path: "spec.replicas",
+        fromSetup: true,
+      },
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        namespace: "kube-system",
+        name: "coredns",
+        path: "spec.template.metadata.annotations",
+      },
+    ]);
+  });
+
+  it("setup patches them; reset puts back each value before start and removes what was not set", async () => {
+    await startTask(dnsLoaded, env());
+    expect(await corefile()).toEqual({ Corefile: "broken" });
+    expect((await coredns())?.spec).toMatchObject({ replicas: 0 });
+    // The learner scales up and restarts the Deployment (kubectl rollout restart's annotation).
+    await cluster.mergePatch(
+      "apps/v1",
+      "Deployment",
+      "coredns",
+      {
+        spec: {
+          replicas: 3,
+          template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "now" } } },
+        },
+      },
+      "kube-system",
+    );
+
+    await resetTask(dnsLoaded, env());
+
+    expect(await corefile()).toEqual({ Corefile: ".:53 {}" });
+    expect((await coredns())?.spec).toEqual({
+      replicas: 2,
+      template: { metadata: { labels: { "k8s-app": "kube-dns" } } },
+    });
+    const { plan } = await planTask(dnsLoaded, env());
+    const record = readRecord(plan, await cluster.get("v1", "Namespace", "dns-task"));
+    expect(await leftovers(plan, record, env())).toEqual([]);
+  });
+
+  it("leaves the fields alone without a record of them (a first reset)", async () => {
+    await cluster.mergePatch(
+      "v1",
+      "ConfigMap",
+      "coredns",
+      { data: { Corefile: "the learner's" } },
+      "kube-system",
+    );
+    await resetTask(dnsLoaded, env());
+    expect(await corefile()).toEqual({ Corefile: "the learner's" });
+  });
+
+  it("says which fields differ, as verify reports them", () => {
+    const plan = cleanupPlan(dnsTask, { namespace: "dns-task" }, [], servedKinds);
+    const record = {
+      files: [],
+      nodes: {},
+      fields: plan.fields.map((f) => ({
+        key: `${f.apiVersion}/${f.kind}/${f.namespace}/${f.name}#${f.path}`,
+        value: f.path === "spec.replicas" ? 2 : undefined,
+      })),
+    };
+    const deployment = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "coredns" },
+      spec: { replicas: 0 },
+    };
+    const now = {
+      nodes: [],
+      files: [],
+      objects: [],
+      contents: [],
+      claimedVolumes: [],
+      fieldObjects: [{ data: {} }, deployment, deployment],
+    };
+    expect(resetActions(plan, record, now).map(describeAction)).toEqual([
+      "Deployment kube-system/coredns: spec.replicas differs from before start",
     ]);
   });
 });
