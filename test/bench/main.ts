@@ -88,6 +88,46 @@ async function podToRunning(target: Connection): Promise<number[]> {
   return times;
 }
 
+/** From the scheduler placing a pod to its WaitForFirstConsumer claim on StorageClass standard being Bound. */
+async function claimBound(target: Connection): Promise<number[]> {
+  const namespace = "bench-claims";
+  await target.api.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const claim = `c${i}`;
+    await target.api.create({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: claim, namespace },
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "64Mi" } } },
+    });
+    await target.api.create({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: `p${i}`, namespace },
+      spec: {
+        containers: [{ name: "app", image: "busybox:1.36", command: ["sleep", "3600"] }],
+        volumes: [{ name: "data", persistentVolumeClaim: { claimName: claim } }],
+      },
+    });
+    let scheduledAt = 0;
+    for (;;) {
+      const [pvc, pod] = await Promise.all([
+        target.api.get("v1", "PersistentVolumeClaim", claim, namespace),
+        target.api.get("v1", "Pod", `p${i}`, namespace),
+      ]);
+      const selected = pvc?.metadata?.annotations?.["volume.kubernetes.io/selected-node"];
+      if (!scheduledAt && (selected || (pod?.spec as { nodeName?: string })?.nodeName))
+        scheduledAt = Date.now();
+      if ((pvc?.status as { phase?: string } | undefined)?.phase === "Bound") break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    times.push(Date.now() - scheduledAt);
+  }
+  await removeBenchNamespace(target, namespace);
+  return times;
+}
+
 /** The same reads one grading pass makes, each through its own kubectl process, as bash graders do. */
 async function gradeWithKubectl(tasks: Awaited<ReturnType<typeof loadCatalog>>["tasks"], target: Target) {
   for (const loaded of tasks) {
@@ -194,7 +234,7 @@ async function main(): Promise<void> {
   try {
     const result = await up(() => {}, paths);
     say("local cluster");
-    say(`  start to three Ready nodes        ${result.seconds.toFixed(2)}s   (target ≤ 15s)`);
+    say(`  start to three Ready nodes, add-ons running ${result.seconds.toFixed(2)}s   (target ≤ 6s)`);
     const target = await connect({});
     const times = await podToRunning(target);
     say(
@@ -204,12 +244,19 @@ async function main(): Promise<void> {
     say(
       `  failing command → CrashLoopBackOff ${seconds(median(crashes))}   (target ≤ 15s; median of 3, max ${seconds(Math.max(...crashes))})`,
     );
+    const bound = await claimBound(target);
+    say(
+      `  pod scheduled → its claim Bound   ${seconds(median(bound))}   (target ≤ 2s; median of 5, max ${seconds(Math.max(...bound))})`,
+    );
     const mem = await memory(paths);
     say(
       `  memory of the six components      RSS ${(mem.rss / 1024).toFixed(2)} GiB, PSS ${(mem.pss / 1024).toFixed(2)} GiB   (target ≤ 1.5 GiB)`,
     );
 
-    const { tasks } = await loadCatalog([builtinTasks], expressionChecker);
+    const { tasks: catalog } = await loadCatalog([builtinTasks], expressionChecker);
+    // Solved side by side in one cluster, only tasks that keep to their namespace can all pass at once.
+    const reasons = await Promise.all(catalog.map(sharedStateReason));
+    const tasks = catalog.filter((_, i) => reasons[i] === undefined);
     for (const loaded of tasks) {
       await start(loaded, target);
       const solved = await runScript(await solutionScript(loaded, target), builtCli);
@@ -222,7 +269,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 10; i++) engine.push((await timed(() => grade(tasks, target, 66)))[1]);
     const kubectl: number[] = [];
     for (let i = 0; i < 3; i++) kubectl.push((await timed(() => gradeWithKubectl(tasks, target)))[1]);
-    say(`grading the catalog (${tasks.length} tasks, ${checks} checks, solved)`);
+    say(`grading the catalog (${tasks.length} tasks that keep to their namespace, ${checks} checks, solved)`);
     say(`  kubedrill engine, median of 10    ${seconds(median(engine))}`);
     say(`  one kubectl per check, median of 3 ${seconds(median(kubectl))}`);
     say(
@@ -241,7 +288,7 @@ async function main(): Promise<void> {
       throw new Error("re-solving failed");
     await coldStart();
     await unsolvedGrading(tasks, target);
-    await proofs(tasks, target);
+    await proofs(catalog, target);
   } finally {
     await down(paths);
     await rm(root, { recursive: true, force: true });
