@@ -157,13 +157,10 @@ func (a *kubeletAPI) containerLogs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := filepath.Join(a.nodesDir, pod.Spec.NodeName, containerLogPath(pod, container, attempt))
-	if _, err := os.Stat(path); err != nil {
-		// A container that wrote nothing yet has an empty log.
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
-			_ = os.WriteFile(path, nil, 0o644)
-		}
-	}
 	w.Header().Set("Content-Type", "text/plain")
+	if _, err := os.Stat(path); err != nil {
+		return // the agent has not written this start's log yet: nothing logged so far
+	}
 	w.Header().Set("Transfer-Encoding", "chunked")
 	out := flushwriter.Wrap(w)
 	running := containerRunning{pods: a.pods, namespace: namespace, name: name, container: container, attempt: attempt}

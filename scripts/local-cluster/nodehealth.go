@@ -13,9 +13,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
+	listersv1 "k8s.io/client-go/listers/core/v1"
 	kubeletscheme "k8s.io/kubernetes/pkg/kubelet/apis/config/scheme"
 	kubeletcodec "k8s.io/kubernetes/pkg/kubelet/kubeletconfig/util/codec"
 )
@@ -46,7 +48,7 @@ type kubeletRun struct {
 // is the nodes booting: a disabled kubelet comes up inactive. A running kubelet reads its
 // config when it starts (systemctl start/restart, boot, systemd's auto-restart of a failed
 // one); editing the file alone changes nothing until then, as on a real node.
-func runNodeHealth(ctx context.Context, client kubernetes.Interface, nodesDir string) {
+func runNodeHealth(ctx context.Context, client kubernetes.Interface, nodesDir string, nodes listersv1.NodeLister, pods listersv1.PodLister) {
 	_, codecs, err := kubeletscheme.NewSchemeAndCodecs(serializer.EnableStrict)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "node health:", err)
@@ -66,7 +68,11 @@ func runNodeHealth(ctx context.Context, client kubernetes.Interface, nodesDir st
 				run = &kubeletRun{}
 				runs[entry.Name()] = run
 			}
-			setManaged(ctx, client, entry.Name(), run.step(root, codecs))
+			up := run.step(root, codecs)
+			setManaged(ctx, client, entry.Name(), up)
+			if up {
+				reportPodsReady(ctx, client, nodes, pods, entry.Name())
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -228,4 +234,57 @@ func annotate(ctx context.Context, client kubernetes.Interface, name string, up 
 	if _, err := client.CoreV1().Nodes().Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 		fmt.Fprintf(os.Stderr, "node health: %s: %v\n", name, err)
 	}
+}
+
+// reportPodsReady does what a kubelet back on line does for the pods the node-lifecycle
+// controller marked not Ready while its node was NotReady: it reports them Ready again,
+// once the node is Ready, for pods whose containers all run and are ready.
+func reportPodsReady(ctx context.Context, client kubernetes.Interface, nodes listersv1.NodeLister, pods listersv1.PodLister, name string) {
+	node, err := nodes.Get(name)
+	if err != nil || !conditionTrue(node.Status.Conditions, corev1.NodeReady) {
+		return
+	}
+	all, _ := pods.List(labels.Everything())
+	for _, pod := range all {
+		if pod.Spec.NodeName != name || pod.DeletionTimestamp != nil || pod.Status.Phase != corev1.PodRunning {
+			continue
+		}
+		ready := len(pod.Status.ContainerStatuses) > 0
+		for _, c := range pod.Status.ContainerStatuses {
+			ready = ready && c.Ready && c.State.Running != nil
+		}
+		if !ready || podConditionTrue(pod.Status.Conditions, corev1.PodReady) {
+			continue
+		}
+		updated := pod.DeepCopy()
+		now := metav1.Now()
+		for i, c := range updated.Status.Conditions {
+			if c.Type == corev1.PodReady || c.Type == corev1.ContainersReady {
+				updated.Status.Conditions[i].Status = corev1.ConditionTrue
+				updated.Status.Conditions[i].Reason = ""
+				updated.Status.Conditions[i].LastTransitionTime = now
+			}
+		}
+		if _, err := client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, updated, metav1.UpdateOptions{}); err != nil && !apierrors.IsConflict(err) {
+			fmt.Fprintf(os.Stderr, "node health: %s/%s: %v\n", pod.Namespace, pod.Name, err)
+		}
+	}
+}
+
+func conditionTrue(conditions []corev1.NodeCondition, kind corev1.NodeConditionType) bool {
+	for _, c := range conditions {
+		if c.Type == kind {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+func podConditionTrue(conditions []corev1.PodCondition, kind corev1.PodConditionType) bool {
+	for _, c := range conditions {
+		if c.Type == kind {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
 }

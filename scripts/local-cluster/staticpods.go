@@ -64,7 +64,7 @@ func runStaticPods() int {
 	factory.WaitForCacheSync(ctx.Done())
 
 	agent := &staticPodAgent{client: client, pods: pods, nodes: nodes, nodesDir: *nodesDir}
-	go runNodeHealth(ctx, client, *nodesDir)
+	go runNodeHealth(ctx, client, *nodesDir, nodes, pods)
 	go runLocalPathProvisioner(ctx, client, *nodesDir)
 	go runLoadBalancerIPs(ctx, client, services)
 	go runPodLogs(ctx, pods, *nodesDir)

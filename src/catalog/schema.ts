@@ -283,7 +283,9 @@ const cleanupMore = {
     .array(
       namedObject.extend({
         paths: z
-          .array(z.string().regex(/^[^.]+(\.[^.]+)*$/, "a dotted field path, e.g. data.Corefile or spec.replicas"))
+          .array(
+            z.string().regex(/^[^.]+(\.[^.]+)*$/, "a dotted field path, e.g. data.Corefile or spec.replicas"),
+          )
           .min(1)
           .describe("Dotted paths of the fields, e.g. data.Corefile, spec.replicas"),
       }),

@@ -124,7 +124,10 @@ export async function recordBeforeStart(plan: CleanupPlan, env: CleanupEnv): Pro
 }
 
 /** The object of each planned field, read once per object. */
-async function fieldObjectsOf(plan: CleanupPlan, cluster: ClusterWriter): Promise<(KubeObject | undefined)[]> {
+async function fieldObjectsOf(
+  plan: CleanupPlan,
+  cluster: ClusterWriter,
+): Promise<(KubeObject | undefined)[]> {
   const reads = new Map<string, Promise<KubeObject | undefined>>();
   return Promise.all(
     plan.fields.map((f) => {

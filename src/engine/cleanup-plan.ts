@@ -169,7 +169,10 @@ export function cleanupPlan(
     ),
   };
 
-  function plannedField(ref: { kind: string; apiVersion?: string; name: string; namespace?: string }, path: string) {
+  function plannedField(
+    ref: { kind: string; apiVersion?: string; name: string; namespace?: string },
+    path: string,
+  ) {
     const apiVersion = apiVersionOf(ref.kind, ref.apiVersion);
     const namespace = scope(apiVersion, ref.kind) ? (ref.namespace ?? task.namespace) : undefined;
     return { apiVersion, kind: ref.kind, name: ref.name, ...(namespace ? { namespace } : {}), path };

@@ -60,7 +60,12 @@ export function noSuchNode(node: string, task: string): SetupError {
 }
 
 /** A setup step patches an object this cluster lacks (CoreDNS on a cluster that has none). */
-export function noSuchObject(kind: string, name: string, namespace: string | undefined, task: string): SetupError {
+export function noSuchObject(
+  kind: string,
+  name: string,
+  namespace: string | undefined,
+  task: string,
+): SetupError {
   const what = `${kind} ${namespace ? `${namespace}/` : ""}${name}`;
   return new SetupError(
     `setup of task ${task} changes ${what}, which this cluster does not have`,

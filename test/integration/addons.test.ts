@@ -9,7 +9,8 @@ import { testEnv } from "./paths.js";
 // dynamic provisioning for StorageClass standard, and LoadBalancer addresses.
 
 const env = { ...process.env, ...testEnv };
-const namespace = "addons-test";
+// Its own per run: a namespace of an earlier run may still be terminating.
+const namespace = `addons-test-${process.pid}`;
 const kubectl = (...args: string[]) => execa("kubectl", args, { env, reject: false });
 const json = async <T>(...args: string[]) => JSON.parse((await kubectl(...args, "-o", "json")).stdout) as T;
 const nodesDir = join(testEnv.KUBEDRILL_STATE_DIR, "nodes");
@@ -126,6 +127,9 @@ describe("the local cluster's add-ons", () => {
       ).items
         .flatMap((s) => s.endpoints ?? [])
         .filter((e) => e.conditions.ready).length;
+    // A task proved before may have left CoreDNS rolling out (its reset restarts it).
+    expect((await system("rollout", "status", "deployment", "coredns", "--timeout=90s")).exitCode).toBe(0);
+    await until("CoreDNS settled", readyEndpoints, (n) => n === 2, 60);
     try {
       expect((await setCorefile(corefile.replace("forward .", "forwardd ."))).exitCode).toBe(0);
       // Running pods keep serving (CoreDNS's reload plugin keeps the old configuration).

@@ -29,6 +29,27 @@ async function readyStatus(): Promise<string> {
   return stdout.trim();
 }
 
+/** The Ready condition of the node's kube-proxy pod (a DaemonSet pod, so always there). */
+async function proxyPodReady(): Promise<string> {
+  const { stdout } = await execa(
+    "kubectl",
+    [
+      "-n",
+      "kube-system",
+      "get",
+      "pods",
+      "-l",
+      "k8s-app=kube-proxy",
+      "--field-selector",
+      `spec.nodeName=${node}`,
+      "-o",
+      'jsonpath={.items[0].status.conditions[?(@.type=="Ready")].status}',
+    ],
+    { env: testEnv },
+  );
+  return stdout.trim();
+}
+
 const becomes = (ready: boolean) =>
   poll(async () => ((await readyStatus()) === "True") === ready || undefined, {
     timeoutMs: 90_000,
@@ -53,8 +74,16 @@ describe("the kubelet's state decides the node's Ready condition", () => {
       env: testEnv,
     });
     expect(stdout).toContain("node.kubernetes.io/unreachable");
+    // The node controller marks the node's pods not Ready; its kubelet, back, reports them Ready again.
+    expect(await proxyPodReady()).toBe("False");
     expect((await nodeExec("systemctl", "start", "kubelet")).exitCode).toBe(0);
     expect(await becomes(true)).toBe(true);
+    expect(
+      await poll(async () => (await proxyPodReady()) === "True" || undefined, {
+        timeoutMs: 30_000,
+        intervalMs: 1000,
+      }),
+    ).toBe(true);
   }, 200_000);
 
   it("a config the kubelet cannot decode makes it NotReady, the journal says why, a fix and restart make it Ready", async () => {

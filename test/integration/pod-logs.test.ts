@@ -8,7 +8,8 @@ import { testEnv } from "./paths.js";
 // plus lines a task seeds with the kubedrill.dev/log.<container> annotation.
 
 const env = { ...process.env, ...testEnv };
-const namespace = "podlogs-test";
+// Its own per run: a namespace of an earlier run may still be terminating.
+const namespace = `podlogs-test-${process.pid}`;
 const kubectl = (...args: string[]) => execa("kubectl", ["-n", namespace, ...args], { env, reject: false });
 const apply = (manifest: string) =>
   execa("kubectl", ["-n", namespace, "apply", "-f", "-"], { env, input: manifest });

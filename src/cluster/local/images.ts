@@ -56,7 +56,10 @@ export async function renderStages(kubernetesVersion: string, kubeletPort: numbe
     text
       .replaceAll("IMAGES_KNOWN", imagesKnown)
       .replaceAll("POD_FAILS", `${annotations} | [.spec.containers[] | ${containerFails}] | any`)
-      .replaceAll("POD_EXITS", `${annotations} | ${jobOwned} as $job | [.spec.containers[] | ${containerExits}] | any`)
+      .replaceAll(
+        "POD_EXITS",
+        `${annotations} | ${jobOwned} as $job | [.spec.containers[] | ${containerExits}] | any`,
+      )
       .replaceAll("JOB_OWNED", `${annotations} | ${jobOwned}`)
       .replaceAll("CONTAINER_EXITS", containerExits)
       .replaceAll('"FAIL_PATTERN"', failLiteral)
