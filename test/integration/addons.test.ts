@@ -98,7 +98,17 @@ describe("the local cluster's add-ons", () => {
 
   it("CoreDNS follows its Corefile: a broken one crash-loops new pods with CoreDNS's error, no ready endpoints; fixed, they run again", async () => {
     const system = (...args: string[]) => kubectl("-n", "kube-system", ...args);
-    const corefile = (await system("get", "configmap", "coredns", "-o", "jsonpath={.data.Corefile}")).stdout;
+    // Read as it is, final newline included, to put back exactly what was there.
+    const corefile = (
+      await execa(
+        "kubectl",
+        ["-n", "kube-system", "get", "configmap", "coredns", "-o", "jsonpath={.data.Corefile}"],
+        {
+          env,
+          stripFinalNewline: false,
+        },
+      )
+    ).stdout;
     const setCorefile = (text: string) =>
       system(
         "patch",
