@@ -131,7 +131,7 @@ func appendLogLine(path, line string) {
 		return // not written yet: the log writer includes the seeded line
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "%s stdout F %s\n", time.Now().UTC().Format(time.RFC3339Nano), line)
+	_, _ = f.WriteString(criLine(time.Now(), line))
 }
 
 func podExists(pods []*corev1.Pod, uid types.UID) bool {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"text/tabwriter"
@@ -39,7 +38,7 @@ func (c criContainer) id() string {
 }
 
 func (c criContainer) logPath() string {
-	return onNode(filepath.Join("/var/log/pods", fmt.Sprintf("%s_%s_%s", c.pod.Namespace, c.pod.Name, c.pod.UID), c.status.Name, fmt.Sprintf("%d.log", c.attempt)))
+	return onNode(containerLogPath(&c.pod, c.status.Name, c.attempt))
 }
 
 func hashID(s string) string {

@@ -183,7 +183,12 @@ func containerStatus(pod *corev1.Pod, container string) (corev1.ContainerStatus,
 
 // containerLogPath is where a kubelet keeps a container's log on its node.
 func containerLogPath(pod *corev1.Pod, container string, attempt int32) string {
-	return filepath.Join("/var/log/pods", fmt.Sprintf("%s_%s_%s", pod.Namespace, pod.Name, pod.UID), container, fmt.Sprintf("%d.log", attempt))
+	return filepath.Join("/var/log/pods", podLogDir(pod), container, fmt.Sprintf("%d.log", attempt))
+}
+
+// podLogDir is the name of a pod's folder under /var/log/pods.
+func podLogDir(pod *corev1.Pod) string {
+	return fmt.Sprintf("%s_%s_%s", pod.Namespace, pod.Name, pod.UID)
 }
 
 // containerRunning answers the log reader's one question to the runtime, whether

@@ -18,8 +18,10 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	listersv1 "k8s.io/client-go/listers/core/v1"
+	podutil "k8s.io/kubernetes/pkg/api/v1/pod"
 	kubeletscheme "k8s.io/kubernetes/pkg/kubelet/apis/config/scheme"
 	kubeletcodec "k8s.io/kubernetes/pkg/kubelet/kubeletconfig/util/codec"
+	nodeutil "k8s.io/kubernetes/pkg/util/node"
 )
 
 // The simulated kubelet of each node lives or dies by the node's own files: the kubelet
@@ -241,7 +243,7 @@ func annotate(ctx context.Context, client kubernetes.Interface, name string, up 
 // once the node is Ready, for pods whose containers all run and are ready.
 func reportPodsReady(ctx context.Context, client kubernetes.Interface, nodes listersv1.NodeLister, pods listersv1.PodLister, name string) {
 	node, err := nodes.Get(name)
-	if err != nil || !conditionTrue(node.Status.Conditions, corev1.NodeReady) {
+	if err != nil || !nodeutil.IsNodeReady(node) {
 		return
 	}
 	all, _ := pods.List(labels.Everything())
@@ -253,7 +255,7 @@ func reportPodsReady(ctx context.Context, client kubernetes.Interface, nodes lis
 		for _, c := range pod.Status.ContainerStatuses {
 			ready = ready && c.Ready && c.State.Running != nil
 		}
-		if !ready || podConditionTrue(pod.Status.Conditions, corev1.PodReady) {
+		if !ready || podutil.IsPodReady(pod) {
 			continue
 		}
 		updated := pod.DeepCopy()
@@ -269,22 +271,4 @@ func reportPodsReady(ctx context.Context, client kubernetes.Interface, nodes lis
 			fmt.Fprintf(os.Stderr, "node health: %s/%s: %v\n", pod.Namespace, pod.Name, err)
 		}
 	}
-}
-
-func conditionTrue(conditions []corev1.NodeCondition, kind corev1.NodeConditionType) bool {
-	for _, c := range conditions {
-		if c.Type == kind {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
-
-func podConditionTrue(conditions []corev1.PodCondition, kind corev1.PodConditionType) bool {
-	for _, c := range conditions {
-		if c.Type == kind {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }

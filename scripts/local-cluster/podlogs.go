@@ -45,7 +45,7 @@ func writePodLogs(pods listersv1.PodLister, nodesDir string) {
 		if pod.Spec.NodeName == "" {
 			continue
 		}
-		live[fmt.Sprintf("%s_%s_%s", pod.Namespace, pod.Name, pod.UID)] = true
+		live[podLogDir(pod)] = true
 		if _, err := os.Stat(filepath.Join(nodesDir, pod.Spec.NodeName)); err != nil {
 			continue
 		}
@@ -95,10 +95,14 @@ func writeCRILog(path string, at time.Time, lines []string) error {
 	var text strings.Builder
 	for i, line := range lines {
 		// A millisecond apart, so that --since-time and --timestamps see them in order.
-		stamp := at.Add(time.Duration(i) * time.Millisecond).UTC().Format(time.RFC3339Nano)
-		fmt.Fprintf(&text, "%s stdout F %s\n", stamp, line)
+		text.WriteString(criLine(at.Add(time.Duration(i)*time.Millisecond), line))
 	}
 	return os.WriteFile(path, []byte(text.String()), 0o644)
+}
+
+// criLine is one complete stdout line of a CRI log file, as the kubelet reads it.
+func criLine(at time.Time, text string) string {
+	return fmt.Sprintf("%s stdout F %s\n", at.UTC().Format(time.RFC3339Nano), text)
 }
 
 func removeGoneLogs(nodesDir string, live map[string]bool) {
