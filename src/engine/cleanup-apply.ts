@@ -4,8 +4,8 @@ import {
   beforeStartAnnotation,
   type CleanupAction,
   type CleanupPlan,
-  deletedWithClaim,
   describeAction,
+  fieldObjectId,
   type Observed,
   recordBefore,
   resetActions,
@@ -51,8 +51,7 @@ export async function observe(
   ]);
   const ours = namespace?.metadata?.labels?.[taskLabel] === plan.taskId;
   const contents = ours ? await namespaceContents(plan.namespace, env.cluster, kinds ?? served) : [];
-  const claimedVolumes = ours ? volumes.filter(deletedWithClaim(plan.namespace)) : [];
-  return { nodes, files, objects, namespace, contents, claimedVolumes, fieldObjects };
+  return { nodes, files, objects, namespace, contents, volumes, fieldObjects };
 }
 
 /**
@@ -131,7 +130,7 @@ async function fieldObjectsOf(
   const reads = new Map<string, Promise<KubeObject | undefined>>();
   return Promise.all(
     plan.fields.map((f) => {
-      const id = `${f.apiVersion}/${f.kind}/${f.namespace ?? ""}/${f.name}`;
+      const id = fieldObjectId(f);
       if (!reads.has(id)) reads.set(id, cluster.get(f.apiVersion, f.kind, f.name, f.namespace));
       return reads.get(id) as Promise<KubeObject | undefined>;
     }),

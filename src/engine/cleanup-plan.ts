@@ -1,6 +1,6 @@
 import type { NodePath, Task } from "../catalog/schema.js";
 import { apiVersionOf, type KubeObject, type ServedKind } from "./ports.js";
-import { fill, type Vars } from "./vars.js";
+import { fieldOf, fill, type Vars } from "./vars.js";
 
 /**
  * What a task's start changes and what reset must undo, computed without a
@@ -179,28 +179,26 @@ export function cleanupPlan(
   }
 }
 
-/** The dotted paths of a merge patch's leaves (an array is a leaf: merge patches replace arrays). */
+/**
+ * The dotted paths of a merge patch's leaves. An array is a leaf (merge patches replace
+ * arrays), and so is a map with a key that has a dot (annotations, labels): a dotted
+ * path cannot name such a key, so the whole map is restored.
+ */
 export function leafPaths(patch: Record<string, unknown>, prefix = ""): string[] {
-  return Object.entries(patch).flatMap(([key, value]) =>
-    value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0
+  return Object.entries(patch).flatMap(([key, value]) => {
+    const map = value && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : [];
+    return map.length > 0 && !map.some((k) => k.includes("."))
       ? leafPaths(value as Record<string, unknown>, `${prefix}${key}.`)
-      : [`${prefix}${key}`],
-  );
+      : [`${prefix}${key}`];
+  });
 }
+
+/** The object a planned field belongs to: fields of one object are read and patched together. */
+export const fieldObjectId = (f: Pick<PlannedField, "apiVersion" | "kind" | "namespace" | "name">) =>
+  `${f.apiVersion}/${f.kind}/${f.namespace ?? ""}/${f.name}`;
 
 /** A field's identity in the plan and in the record. */
-export const fieldKey = (f: Omit<PlannedField, "fromSetup">) =>
-  `${f.apiVersion}/${f.kind}/${f.namespace ?? ""}/${f.name}#${f.path}`;
-
-/** The value at a dotted path; undefined when a step of it is missing. */
-export function valueAt(object: KubeObject | undefined, path: string): unknown {
-  let at: unknown = object;
-  for (const key of path.split(".")) {
-    if (!at || typeof at !== "object") return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
-}
+export const fieldKey = (f: Omit<PlannedField, "fromSetup">) => `${fieldObjectId(f)}#${f.path}`;
 
 const nodeName = (node: KubeObject) => node.metadata?.name ?? "";
 const applies = (entry: { node?: string }, node: KubeObject) =>
@@ -218,7 +216,7 @@ export function recordBefore(
 ): BeforeStart {
   const record: BeforeStart = {
     files: plan.nodeFiles.map(({ node, path }, i) => ({ node, path, content: files[i] })),
-    fields: plan.fields.map((f, i) => ({ key: fieldKey(f), value: valueAt(fieldObjects[i], f.path) })),
+    fields: plan.fields.map((f, i) => ({ key: fieldKey(f), value: fieldOf(fieldObjects[i], f.path) })),
     nodes: {},
   };
   for (const node of nodes) {
@@ -248,8 +246,8 @@ export interface Observed {
   namespace?: KubeObject;
   /** Objects inside the namespace, without what Kubernetes puts in every namespace. */
   contents: KubeObject[];
-  /** PersistentVolumes provisioned for claims of the namespace, which go when their claims go. */
-  claimedVolumes: KubeObject[];
+  /** Every PersistentVolume: those of the namespace's claims with reclaim Delete go when their claims go. */
+  volumes: KubeObject[];
   /** The object of each plan.fields entry, in order (undefined: absent). */
   fieldObjects: (KubeObject | undefined)[];
 }
@@ -325,7 +323,7 @@ export function resetActions(
   }
   if (kinds.size > 0)
     actions.push({ do: "empty-namespace", namespace: plan.namespace, kinds: [...kinds.values()] });
-  const volumes = now.claimedVolumes.filter(deletedWithClaim(plan.namespace));
+  const volumes = now.volumes.filter(deletedWithClaim(plan.namespace));
   if (volumes.length > 0)
     actions.push({ do: "await-volumes", names: volumes.map((v) => v.metadata?.name ?? "") });
   const metadata = namespaceRestore(plan, now.namespace);
@@ -389,9 +387,9 @@ function fieldRestores(plan: CleanupPlan, before: BeforeStart | undefined, now: 
     const recorded = before?.fields?.find((f) => f.key === fieldKey(field));
     const object = now.fieldObjects[i];
     if (!recorded || !object) return;
-    const found = valueAt(object, field.path);
+    const found = fieldOf(object, field.path);
     if (JSON.stringify(found) === JSON.stringify(recorded.value)) return;
-    const id = `${field.apiVersion}/${field.kind}/${field.namespace ?? ""}/${field.name}`;
+    const id = fieldObjectId(field);
     const action = patches.get(id) ?? {
       do: "patch-object" as const,
       apiVersion: field.apiVersion,
@@ -438,7 +436,7 @@ function namespaceRestore(plan: CleanupPlan, namespace: KubeObject | undefined):
 }
 
 /** A volume of one of the namespace's claims whose reclaim policy deletes it with its claim. */
-export const deletedWithClaim = (namespace: string) => (volume: KubeObject) => {
+const deletedWithClaim = (namespace: string) => (volume: KubeObject) => {
   const spec = volume.spec as { claimRef?: { namespace?: string }; persistentVolumeReclaimPolicy?: string };
   return spec?.claimRef?.namespace === namespace && spec.persistentVolumeReclaimPolicy === "Delete";
 };

@@ -94,7 +94,7 @@ async function readVariable(
 }
 
 /** Reads `spec.containers[0].image` or `spec.containers.0.image` from an object. */
-function fieldOf(object: unknown, field: string): unknown {
+export function fieldOf(object: unknown, field: string): unknown {
   let value: unknown = object;
   for (const part of field
     .replace(/\[(\d+)\]/g, ".$1")

@@ -7,6 +7,7 @@ import {
   beforeStartAnnotation,
   cleanupPlan,
   describeAction,
+  leafPaths,
   resetActions,
   taskLabel,
 } from "../../src/engine/cleanup-plan.js";
@@ -321,7 +322,7 @@ describe("start records, reset restores (against a fake writer)", () => {
       contents: [],
       namespace: ours,
       fieldObjects: [],
-      claimedVolumes: [
+      volumes: [
         volume("pvc-1", "drill", "Delete"),
         volume("pvc-2", "drill", "Retain"),
         volume("pvc-3", "other", "Delete"),
@@ -340,7 +341,7 @@ describe("start records, reset restores (against a fake writer)", () => {
       files: ["x", undefined],
       objects: [],
       contents: [],
-      claimedVolumes: [],
+      volumes: [],
       fieldObjects: [],
     };
     expect(resetActions(plan, record, now).map(describeAction)).toEqual([
@@ -442,6 +443,17 @@ describe("fields of objects that are not the task's (kube-system's CoreDNS)", ()
     ]);
   });
 
+  it("takes a map whose keys have dots (annotations) as one field, since a dotted path cannot name them", () => {
+    expect(
+      leafPaths({
+        spec: {
+          replicas: 0,
+          template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "x" } } },
+        },
+      }),
+    ).toEqual(["spec.replicas", "spec.template.metadata.annotations"]);
+  });
+
   it("setup patches them; reset puts back each value before start and removes what was not set", async () => {
     await startTask(dnsLoaded, env());
     expect(await corefile()).toEqual({ Corefile: "broken" });
@@ -505,7 +517,7 @@ describe("fields of objects that are not the task's (kube-system's CoreDNS)", ()
       files: [],
       objects: [],
       contents: [],
-      claimedVolumes: [],
+      volumes: [],
       fieldObjects: [{ data: {} }, deployment, deployment],
     };
     expect(resetActions(plan, record, now).map(describeAction)).toEqual([
