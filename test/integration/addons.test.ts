@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "./paths.js";
+import { until } from "./until.js";
 
 // The add-ons a kind cluster ships with, on the local cluster: CoreDNS and kube-proxy
 // from kubeadm's addon code, kindnet and local-path-storage as kind applies them,
@@ -19,18 +20,6 @@ interface Pod {
   metadata: { name: string; namespace: string; labels?: Record<string, string> };
   spec: { nodeName?: string };
   status: { phase: string };
-}
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, seconds = 30) {
-  const deadline = Date.now() + seconds * 1000;
-  let value = await read();
-  while (!ok(value)) {
-    if (Date.now() > deadline)
-      throw new Error(`${what} did not happen in ${seconds}s; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    value = await read();
-  }
-  return value;
 }
 
 beforeAll(async () => {

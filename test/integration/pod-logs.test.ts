@@ -1,6 +1,7 @@
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "./paths.js";
+import { until } from "./until.js";
 
 // `kubectl logs` on the local cluster goes through the API server to the nodes'
 // kubelet API (served by the node agent), which reads the CRI log files the agent
@@ -13,22 +14,6 @@ const namespace = `podlogs-test-${process.pid}`;
 const kubectl = (...args: string[]) => execa("kubectl", ["-n", namespace, ...args], { env, reject: false });
 const apply = (manifest: string) =>
   execa("kubectl", ["-n", namespace, "apply", "-f", "-"], { env, input: manifest });
-
-async function until(
-  what: string,
-  read: () => Promise<string>,
-  ok: (value: string) => boolean,
-  seconds = 30,
-) {
-  const deadline = Date.now() + seconds * 1000;
-  let value = await read();
-  while (!ok(value)) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen in ${seconds}s; last: ${value}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    value = await read();
-  }
-  return value;
-}
 
 const running = (pod: string) =>
   until(
