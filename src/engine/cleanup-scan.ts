@@ -34,15 +34,22 @@ const isNodeCsr = (o: KubeObject) =>
   o.kind === "CertificateSigningRequest" &&
   /^system:(node|bootstrap):/.test((o.spec as { username?: string } | undefined)?.username ?? "");
 
+/** A volume bound to a claim in another namespace: that claim's task made it (verify runs tasks side by side). */
+const claimedElsewhere = (o: KubeObject, namespace: string) => {
+  if (o.kind !== "PersistentVolume") return false;
+  const claim = (o.spec as { claimRef?: { namespace?: string } } | undefined)?.claimRef;
+  return claim?.namespace !== undefined && claim.namespace !== namespace;
+};
+
 /**
  * The cluster-scoped objects after reset that were not there before start,
  * without the task's own namespace (reset keeps it, emptied) and without what
- * another task's setup labeled (verify runs tasks side by side).
+ * another task's setup labeled or another task's claim holds.
  */
 export function leftBehind(plan: CleanupPlan, before: KubeObject[], after: KubeObject[]): KubeObject[] {
   const existed = new Set(before.map(identity));
   return after.filter((o) => {
-    if (existed.has(identity(o)) || isNodeCsr(o)) return false;
+    if (existed.has(identity(o)) || isNodeCsr(o) || claimedElsewhere(o, plan.namespace)) return false;
     if (o.kind === "Namespace" && o.metadata?.name === plan.namespace) return false;
     const owner = o.metadata?.labels?.[taskLabel];
     return owner === undefined || owner === plan.taskId;

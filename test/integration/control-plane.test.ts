@@ -1,9 +1,6 @@
 import { join } from "node:path";
 import { execa } from "execa";
-import { describe, expect, it, onTestFinished } from "vitest";
-import { localPaths } from "../../src/cluster/local/components.js";
-import { up } from "../../src/cluster/local/control-plane.js";
-import { processesIn } from "../../src/cluster/local/processes.js";
+import { describe, expect, it } from "vitest";
 import { repoRoot, testEnv } from "./paths.js";
 
 // The local cluster looks like a kubeadm cluster where a learner looks: the files
@@ -11,8 +8,6 @@ import { repoRoot, testEnv } from "./paths.js";
 
 const cli = join(repoRoot, "dist", "cli", "main.js");
 const env = { ...process.env, ...testEnv };
-const kubedrill = (...args: string[]) =>
-  execa(process.execPath, [cli, ...args], { cwd: repoRoot, env, reject: false });
 const kubectl = (...args: string[]) => execa("kubectl", args, { env, reject: false });
 const nodeExec = (node: string, ...argv: string[]) =>
   execa(process.execPath, [cli, "node", "exec", node, "--", ...argv], {
@@ -90,23 +85,4 @@ describe("kubeadm's layout on the local cluster", () => {
     );
     expect(info.stdout).toContain("certificate-authority-data:");
   });
-});
-
-describe("the local API server down", () => {
-  it("check says so in one line, with kube-apiserver's last log line, and exits 3", async () => {
-    const paths = localPaths(testEnv.KUBEDRILL_STATE_DIR);
-    const apiserver = processesIn(paths.root).find((p) => p.component === "kube-apiserver");
-    expect(apiserver, "the test cluster's kube-apiserver").toBeDefined();
-    // Other test files share the cluster: bring it back whatever happens here.
-    onTestFinished(async () => {
-      await up(() => {}, paths);
-    });
-    process.kill(apiserver?.pid as number, "SIGKILL");
-    const { exitCode, stderr } = await kubedrill("check", "deploy-rollback");
-    expect(exitCode).toBe(3);
-    expect(stderr).toMatch(
-      /the API server of kubedrill-local is not answering; kube-apiserver on kubedrill-control-plane exited: \S/,
-    );
-    expect(stderr).not.toMatch(/^\s+at /m);
-  }, 120_000);
 });

@@ -166,6 +166,23 @@ describe("local cluster faults", () => {
   );
 
   it(
+    "check with the API server down says so in one line, with kube-apiserver's last log line, and exits 3",
+    async () => {
+      expect((await up()).exitCode).toBe(0);
+      process.kill(pidOf("kube-apiserver") as number, "SIGKILL");
+      const { exitCode, stderr } = await kubedrill("check", "deploy-rollback");
+      expect(exitCode).toBe(3);
+      expect(stderr).toMatch(
+        /the API server of kubedrill-local is not answering; kube-apiserver on kubedrill-control-plane exited: \S/,
+      );
+      expect(stderr).not.toMatch(/^\s+at /m);
+      expect((await up()).exitCode).toBe(0);
+      await expectHealthy();
+    },
+    minutes(3),
+  );
+
+  it(
     "doctor reports a dead etcd and a dead kwok at once, from their processes, and still prints its report",
     async () => {
       expect((await up()).exitCode).toBe(0);

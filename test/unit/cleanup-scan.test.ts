@@ -30,7 +30,7 @@ describe("cluster-scoped leftovers", () => {
     expect(leftBehind(plan, [standard], [standard, fast])).toEqual([fast]);
   });
 
-  it("leaves out the task's own namespace, another task's labeled objects and kubelets' certificate requests", () => {
+  it("leaves out the task's own namespace, another task's labeled objects and volumes, and kubelets' certificate requests", () => {
     const after = [
       object("v1", "Namespace", "sc-ns"),
       object("scheduling.k8s.io/v1", "PriorityClass", "other", {
@@ -39,8 +39,19 @@ describe("cluster-scoped leftovers", () => {
       object("certificates.k8s.io/v1", "CertificateSigningRequest", "csr-x", {
         spec: { username: "system:node:kubedrill-worker" },
       }),
+      object("v1", "PersistentVolume", "pvc-1", {
+        spec: { claimRef: { namespace: "other-ns", name: "data" } },
+      }),
     ];
     expect(leftBehind(plan, [], after)).toEqual([]);
+  });
+
+  it("counts a volume bound to a claim in the task's namespace, or to none", () => {
+    const ours = object("v1", "PersistentVolume", "pvc-2", {
+      spec: { claimRef: { namespace: "sc-ns", name: "d" } },
+    });
+    const unbound = object("v1", "PersistentVolume", "pv-free", { spec: {} });
+    expect(leftBehind(plan, [], [ours, unbound])).toEqual([ours, unbound]);
   });
 
   it("counts a learner's certificate request and another namespace", () => {
