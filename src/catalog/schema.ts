@@ -230,7 +230,9 @@ const requirementSchema = z
           "network-policy: the network plugin enforces NetworkPolicy; " +
           "node-access: kubedrill reaches node files (kind, minikube, local); " +
           "metrics-server: metrics.k8s.io answers (kubectl top); dns: cluster DNS (kube-dns) exists; " +
-          "provisioner: a default StorageClass provisions volumes for claims",
+          "provisioner: a default StorageClass provisions volumes for claims; " +
+          "logs: kubectl logs answers (real containers, or the local cluster's simulated output); " +
+          "node-services: systemctl, journalctl, crictl and etcdctl on the nodes (kind, minikube, local)",
       ),
     z.strictObject({
       workers: z.number().int().positive().describe("At least this many Ready worker nodes"),

@@ -123,6 +123,34 @@ function provisioner(classes: KubeObject[]): CapabilityState {
   };
 }
 
+/** The local cluster's node agent serves `kubectl logs` from each container's simulated output. */
+function logs(runs: CapabilityState, nodeAccess: string | undefined): CapabilityState {
+  if (runs.available) return { available: true, why: "containers run, and their kubelets serve their logs" };
+  if (nodeAccess === "local") {
+    return {
+      available: true,
+      why: "the local cluster's node agent serves kubectl logs: what each command prints and seeded lines",
+    };
+  }
+  return {
+    available: false,
+    why: "no container runs and no node agent keeps logs, so kubectl logs has nothing",
+  };
+}
+
+/** systemctl, journalctl, crictl and etcdctl on the nodes, as the exam's node tasks use them. */
+function nodeServices(nodeAccess: string | undefined): CapabilityState {
+  if (nodeAccess === "local") {
+    return {
+      available: true,
+      why: "the node shell answers systemctl, journalctl and crictl for the kubelet and containerd, and runs the real etcdctl",
+    };
+  }
+  if (nodeAccess)
+    return { available: true, why: `${nodeAccess} nodes run systemd, containerd and the kubelet` };
+  return { available: false, why: "kubedrill reaches no node of this cluster, so no node service either" };
+}
+
 /** What the cluster can do, from facts read once. Pure: tests hand in objects saved from real clusters. */
 export function capabilitiesFrom(facts: ClusterFacts): Capabilities {
   const runs = containers(facts.nodes);
@@ -139,6 +167,8 @@ export function capabilitiesFrom(facts: ClusterFacts): Capabilities {
       "metrics-server": metricsServer(facts.metricsApi),
       dns: dns(facts.dnsService, runs),
       provisioner: provisioner(facts.storageClasses ?? []),
+      logs: logs(runs, facts.nodeAccess),
+      "node-services": nodeServices(facts.nodeAccess),
     },
     workers: countWorkers(facts.nodes),
   };

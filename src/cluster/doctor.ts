@@ -41,6 +41,8 @@ const capabilityFixes: Record<Capability, string> = {
   dns: "kind and minikube come with CoreDNS; elsewhere install CoreDNS",
   provisioner:
     "kind, minikube and the local cluster have a default StorageClass; elsewhere install one (e.g. rancher's local-path-provisioner)",
+  logs: "kind, minikube and the local cluster serve kubectl logs: kubedrill cluster up",
+  "node-services": "node services need a kind, minikube or local cluster: kubedrill cluster up",
 };
 
 /** A failed step as a line, with the error's own hint as the fix. */

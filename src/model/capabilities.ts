@@ -6,6 +6,8 @@ export const capabilityNames = [
   "metrics-server",
   "dns",
   "provisioner",
+  "logs",
+  "node-services",
 ] as const;
 export type Capability = (typeof capabilityNames)[number];
 

@@ -53,6 +53,8 @@ describe("kubedrill doctor", () => {
     expect(line("provisioner")).toMatch(
       /^✓ provisioner\s+StorageClass standard is the default \(provisioner rancher\.io\/local-path\)$/,
     );
+    expect(line("logs")).toMatch(/^✓ logs\s+the local cluster's node agent serves kubectl logs/);
+    expect(line("node-services")).toMatch(/^✓ node-services\s+the node shell answers systemctl/);
     expect(line("workers")).toMatch(/^✓ workers\s+2 Ready workers/);
     expect(result.stdout.trimEnd().split("\n").at(-1)).toMatch(/^practice can start \(4 warning\(s\)/);
     expect(result.exitCode).toBe(0);
@@ -82,6 +84,8 @@ describe("kubedrill doctor", () => {
       "metrics-server",
       "dns",
       "provisioner",
+      "logs",
+      "node-services",
       "workers",
       "drivers",
     ]);

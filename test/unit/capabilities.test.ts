@@ -54,6 +54,23 @@ describe("capabilitiesFrom", () => {
     });
   });
 
+  it("logs and node services: real on kind, served by the node agent on the local cluster, absent without node access", () => {
+    const local = capabilitiesFrom({ nodes: localNodes, daemonSets: [], nodeAccess: "local" }).has;
+    expect(local.logs.available).toBe(true);
+    expect(local.logs.why).toContain("node agent");
+    expect(local["node-services"].why).toContain("real etcdctl");
+    const kind = capabilitiesFrom({ nodes: kindNodes, daemonSets: [], nodeAccess: "kind" }).has;
+    expect(kind.logs.available).toBe(true);
+    expect(kind["node-services"]).toEqual({
+      available: true,
+      why: "kind nodes run systemd, containerd and the kubelet",
+    });
+    // A kwok cluster kubedrill did not make, reached without node access: nothing keeps logs.
+    const remote = capabilitiesFrom({ nodes: localNodes, daemonSets: [] }).has;
+    expect(remote.logs.available).toBe(false);
+    expect(remote["node-services"].available).toBe(false);
+  });
+
   it("on kind: containers run, kindnet from kind v0.24 on enforces NetworkPolicy, CoreDNS answers", () => {
     const found = capabilitiesFrom({
       nodes: kindNodes,
