@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { capabilityNames } from "../model/capabilities.js";
 import { domains } from "../model/domains.js";
+import { bundleNames } from "./bundles.js";
 
 /**
  * The task format. This zod schema is the single source: the TypeScript types
@@ -112,6 +113,17 @@ export const stepSchema = z
       writeNodeFile: nodePath.extend({ content: z.string().describe("File content; {{vars}} are filled") }),
     }),
     z.strictObject({ removeNodeFile: nodePath }),
+    z.strictObject({
+      install: z
+        .strictObject({
+          bundle: z
+            .enum(bundleNames as [string, ...string[]])
+            .describe("A bundle kubedrill ships (bundles/<name>/)"),
+        })
+        .describe(
+          "Create each object of the bundle (CRDs) where the cluster has none of that name; reset removes only those it created",
+        ),
+    }),
     z.strictObject({
       wait: z.strictObject({
         resource: objectRef,

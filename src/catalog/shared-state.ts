@@ -33,6 +33,7 @@ export async function sharedStateReason({ task, dir, proofs }: LoadedTask): Prom
     }
     if ("delete" in step && scoped(step.delete.kind)) return `setup deletes a ${step.delete.kind}`;
     if ("patch" in step) return `setup changes ${step.patch.resource.kind} ${step.patch.resource.name}`;
+    if ("install" in step) return `setup installs the bundle ${step.install.bundle}`;
     if ("apply" in step) {
       const kind = (await appliedKinds(step, dir)).find(scoped);
       if (kind) return `setup applies a ${kind}`;

@@ -50,6 +50,15 @@ export function waitTimedOut(what: string, timeout: string, last: string, task: 
   );
 }
 
+/** A CRD setup installed that the API server does not start serving. */
+export function notEstablished(crd: string, task: string): SetupError {
+  return new SetupError(
+    `setup of task ${task} installed CustomResourceDefinition ${crd}, which did not become Established within 30s`,
+    3,
+    `kubectl describe crd ${crd} says why (its conditions); kubectl delete crd ${crd} and start again to reinstall it`,
+  );
+}
+
 /** A setup step names a node the cluster does not have: the task asks more nodes than it requires. */
 export function noSuchNode(node: string, task: string): SetupError {
   return new SetupError(

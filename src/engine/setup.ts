@@ -1,8 +1,10 @@
 import { join } from "node:path";
+import { bundleObjects } from "../catalog/bundles.js";
 import type { LoadedTask } from "../catalog/load.js";
 import { readManifestFile } from "../catalog/load.js";
 import type { Step, Task } from "../catalog/schema.js";
 import { TaskError } from "../errors.js";
+import { conditionTrue } from "../model/kube.js";
 import { poll } from "../model/poll.js";
 import { evaluate } from "./cel.js";
 import { parseDuration } from "./checks.js";
@@ -11,7 +13,14 @@ import { beforeStartAnnotation, cleanupPlan, type Taint, taintsOf, taskLabels } 
 import { formatMismatch } from "./match.js";
 import { apiVersionOf, type ClusterWriter, type KubeObject } from "./ports.js";
 import { resolveRef } from "./resolve.js";
-import { noSuchNode, noSuchObject, rejectedManifest, stuckNamespace, waitTimedOut } from "./setup-errors.js";
+import {
+  noSuchNode,
+  noSuchObject,
+  notEstablished,
+  rejectedManifest,
+  stuckNamespace,
+  waitTimedOut,
+} from "./setup-errors.js";
 import { fill, type Vars } from "./vars.js";
 
 /** On the task namespace: uids of the objects setup created, for "same object" checks. */
@@ -39,6 +48,7 @@ async function setupObjects(loaded: LoadedTask, vars: Vars): Promise<KubeObject[
   const objects: KubeObject[] = [];
   for (const step of fill(loaded.task.setup, vars)) {
     if ("apply" in step) objects.push(...(await manifestsOf(step, loaded.dir)));
+    if ("install" in step) objects.push(...((await bundleObjects(step.install.bundle)) as KubeObject[]));
   }
   return objects;
 }
@@ -145,7 +155,33 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
     requireNodes(env).write(file.node, file.path, file.content),
   removeNodeFile: ({ removeNodeFile: file }, { env }) => requireNodes(env).remove(file.node, file.path),
   wait: ({ wait }, { loaded, env }) => waitStep(wait, loaded.task, env),
+  install: async ({ install }, { loaded, env }) => {
+    const created: KubeObject[] = [];
+    for (const object of (await bundleObjects(install.bundle)) as KubeObject[]) {
+      const apiVersion = apiVersionOf(object.kind ?? "", object.apiVersion);
+      // One the cluster has already (the learner's, a controller's) stays as it is, unlabeled, so reset keeps it.
+      if (await env.cluster.get(apiVersion, object.kind ?? "", object.metadata?.name ?? "")) continue;
+      created.push(await applyLabeled(object, loaded.task, env.cluster));
+    }
+    await untilEstablished(env.cluster, created, loaded.task.id);
+  },
 };
+
+/** A CRD's kinds are served once it is Established: the next steps and the checks use them. */
+async function untilEstablished(cluster: ClusterWriter, objects: KubeObject[], task: string): Promise<void> {
+  const crds = objects.filter((o) => o.kind === "CustomResourceDefinition");
+  for (const crd of crds) {
+    const name = crd.metadata?.name ?? "";
+    const established = await poll(
+      async () => {
+        const now = await cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", name);
+        return conditionTrue(now, "Established") ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    if (!established) throw notEstablished(name, task);
+  }
+}
 
 /** A namespace the learner deleted may still be Terminating: start makes it again once it is gone. */
 async function untilNotTerminating(cluster: ClusterWriter, name: string): Promise<void> {

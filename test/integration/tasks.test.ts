@@ -1,11 +1,14 @@
 import { rm } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { bundleObjects } from "../../src/catalog/bundles.js";
 import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
 import type { LoadedTask } from "../../src/catalog/load.js";
 import { connect } from "../../src/cluster/connect.js";
 import { runScript } from "../../src/cluster/shell.js";
 import { expressionChecker } from "../../src/engine/cel.js";
+import { taskLabel } from "../../src/engine/cleanup-plan.js";
 import { gradeTask } from "../../src/engine/grade.js";
+import type { KubeObject } from "../../src/engine/ports.js";
 import { proveAll } from "../../src/engine/prove-all.js";
 import { reset, start, type Target } from "../../src/engine/run.js";
 import { fill, resolveVars } from "../../src/engine/vars.js";
@@ -103,4 +106,36 @@ describe.each(tasks.map((t) => [t.task.id, t] as const))("%s", (id, loaded) => {
       expect(result.earned).toBeLessThan(result.total);
     },
   );
+});
+
+// After every proof (beforeAll), so that no gateway task's proof sees this CRD come and go.
+describe("a setup step that installs a bundle", () => {
+  it("leaves a CRD the cluster already had as it was, and reset keeps it; removes the ones it made", async () => {
+    const loaded = catalog.tasks.find((t) => t.task.id === "gateway-from-ingress") as LoadedTask;
+    const crd = "apiextensions.k8s.io/v1";
+    const grants = "referencegrants.gateway.networking.k8s.io";
+    const gateways = "gateways.gateway.networking.k8s.io";
+    const theirs = (await bundleObjects("gateway-api")).find(
+      (o) => (o.metadata as { name: string }).name === grants,
+    ) as KubeObject;
+    await target.api.apply(theirs);
+    onTestFinished(async () => {
+      await target.api.delete(crd, "CustomResourceDefinition", grants);
+    });
+    const before = await target.api.get(crd, "CustomResourceDefinition", grants);
+
+    await start(loaded, target);
+    const kept = await target.api.get(crd, "CustomResourceDefinition", grants);
+    expect(kept?.metadata?.labels?.[taskLabel]).toBeUndefined();
+    expect(kept?.metadata?.uid).toBe(before?.metadata?.uid);
+    const made = await target.api.get(crd, "CustomResourceDefinition", gateways);
+    expect(made?.metadata?.labels?.[taskLabel]).toBe("gateway-from-ingress");
+
+    await reset(loaded, target);
+    const after = await target.api.get(crd, "CustomResourceDefinition", grants);
+    expect(after?.metadata?.uid).toBe(before?.metadata?.uid);
+    expect(after?.metadata?.deletionTimestamp).toBeUndefined();
+    const gone = await target.api.get(crd, "CustomResourceDefinition", gateways);
+    expect(gone === undefined || gone.metadata?.deletionTimestamp !== undefined).toBe(true);
+  });
 });

@@ -38,6 +38,11 @@ describe("sharedStateReason", () => {
       "setup applies a StorageClass",
     ],
     [
+      "a bundle setup installs",
+      { setup: [{ install: { bundle: "gateway-api" } }] },
+      "setup installs the bundle gateway-api",
+    ],
+    [
       "node files the solution writes",
       { cleanup: { nodeFiles: [{ node: "w", path: "/x" }] } },
       "its solution writes node files",
