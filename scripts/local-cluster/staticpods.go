@@ -60,6 +60,7 @@ func runStaticPods() int {
 	nodes := factory.Core().V1().Nodes().Lister()
 	services := factory.Core().V1().Services().Lister()
 	configMaps := factory.Core().V1().ConfigMaps().Lister()
+	secrets := factory.Core().V1().Secrets().Lister()
 	factory.Start(ctx.Done())
 	factory.WaitForCacheSync(ctx.Done())
 
@@ -69,6 +70,7 @@ func runStaticPods() int {
 	go runLoadBalancerIPs(ctx, client, services)
 	go runPodLogs(ctx, pods, *nodesDir)
 	go runCoreDNSStarts(ctx, client, pods, configMaps, *nodesDir)
+	go runConfigErrors(ctx, client, factory.Core().V1().Pods().Informer(), pods, configMaps, secrets, *nodesDir)
 	if *kubeletAddress != "" {
 		go func() {
 			if err := serveKubeletAPI(ctx, *kubeletAddress, *clientCA, pods, *nodesDir); err != nil {

@@ -192,4 +192,91 @@ spec:
     );
     expect(status.containerStatuses?.[0]?.restartCount).toBe(0);
   });
+
+  it("keeps a container whose env names a missing ConfigMap key in CreateContainerConfigError, with the kubelet's message and event, until the key exists", async () => {
+    await apply(`
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: app-config, namespace: ${namespace}}
+data: {MODE: fast}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: needs-key, namespace: ${namespace}}
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+    env:
+    - name: DB_HOST
+      valueFrom: {configMapKeyRef: {name: app-config, key: DB_HOST}}
+`);
+    const blocked = await waitFor(
+      "needs-key",
+      (s) => s.containerStatuses?.[0]?.state.waiting?.reason === "CreateContainerConfigError",
+      15,
+    );
+    expect(blocked.phase).toBe("Pending");
+    expect(blocked.containerStatuses?.[0]?.state.waiting?.message).toBe(
+      `couldn't find key DB_HOST in ConfigMap ${namespace}/app-config`,
+    );
+    const events = await kubectl(
+      "get",
+      "events",
+      "--field-selector",
+      "involvedObject.name=needs-key,reason=Failed",
+      "-o",
+      "jsonpath={.items[*].message}",
+    );
+    expect(events.stdout).toContain(`Error: couldn't find key DB_HOST in ConfigMap ${namespace}/app-config`);
+    // Still waiting a while later: nothing else starts it behind the kubelet's back.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect((await podStatus("needs-key"))?.containerStatuses?.[0]?.state.waiting?.reason).toBe(
+      "CreateContainerConfigError",
+    );
+
+    await kubectl("patch", "configmap", "app-config", "-p", '{"data":{"DB_HOST":"db"}}');
+    await waitFor("needs-key", (s) => s.phase === "Running" && s.containerStatuses?.[0]?.ready === true, 15);
+  }, 60_000);
+
+  it("keeps a pod whose ConfigMap volume is missing in ContainerCreating with a FailedMount event, until it exists", async () => {
+    await apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: needs-volume, namespace: ${namespace}}
+spec:
+  containers:
+  - {name: app, image: nginx:1.27, volumeMounts: [{name: settings, mountPath: /etc/app}]}
+  volumes:
+  - {name: settings, configMap: {name: app-settings}}
+`);
+    const events = await waitFor(
+      "needs-volume",
+      (s) => s.phase === "Pending" && s.containerStatuses?.[0]?.state.waiting?.reason === "ContainerCreating",
+      15,
+    ).then(async () => {
+      for (let i = 0; i < 40; i++) {
+        const got = await kubectl(
+          "get",
+          "events",
+          "--field-selector",
+          "involvedObject.name=needs-volume,reason=FailedMount",
+          "-o",
+          "jsonpath={.items[*].message}",
+        );
+        if (got.stdout) return got.stdout;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      return "";
+    });
+    expect(events).toBe(
+      'MountVolume.SetUp failed for volume "settings" : configmap "app-settings" not found',
+    );
+    await kubectl("create", "configmap", "app-settings", "--from-literal=mode=fast");
+    await waitFor(
+      "needs-volume",
+      (s) => s.phase === "Running" && s.containerStatuses?.[0]?.ready === true,
+      15,
+    );
+  }, 60_000);
 });
