@@ -137,30 +137,28 @@ func configProblemOf(pod *corev1.Pod, configMaps listersv1.ConfigMapLister, secr
 			if err != nil {
 				return nil
 			}
-			keys := podconfig.Keys{}
-			for k := range cm.Data {
-				keys[k] = true
-			}
-			for k := range cm.BinaryData {
-				keys[k] = true
-			}
-			return keys
+			return keysOf(cm.Data, cm.BinaryData)
 		},
 		Secret: func(ns, name string) podconfig.Keys {
 			secret, err := secrets.Secrets(ns).Get(name)
 			if err != nil {
 				return nil
 			}
-			keys := podconfig.Keys{}
-			for k := range secret.Data {
-				keys[k] = true
-			}
-			for k := range secret.StringData {
-				keys[k] = true
-			}
-			return keys
+			return keysOf(secret.Data, secret.StringData)
 		},
 	})
+}
+
+// keysOf is the keys of an object's two data maps (data and binaryData; data and stringData).
+func keysOf[A, B any](first map[string]A, second map[string]B) podconfig.Keys {
+	keys := podconfig.Keys{}
+	for k := range first {
+		keys[k] = true
+	}
+	for k := range second {
+		keys[k] = true
+	}
+	return keys
 }
 
 // blockedStatuses are the container statuses a kubelet reports for the problem: every

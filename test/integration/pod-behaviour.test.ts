@@ -1,6 +1,7 @@
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "./paths.js";
+import { until } from "./until.js";
 
 // Pods on the local cluster as a kubelet reports them, decided from the pod spec
 // (scripts/local-cluster/stages/pod*.yaml): native sidecars keep running beside the
@@ -43,6 +44,19 @@ async function waitFor(name: string, ok: (status: PodStatus) => boolean, seconds
   }
   throw new Error(`pod ${name} did not get there in ${seconds}s; last status: ${JSON.stringify(status)}`);
 }
+
+/** The messages of a pod's events with this reason, space-separated ("" for none yet). */
+const eventMessages = async (pod: string, reason: string) =>
+  (
+    await kubectl(
+      "get",
+      "events",
+      "--field-selector",
+      `involvedObject.name=${pod},reason=${reason}`,
+      "-o",
+      "jsonpath={.items[*].message}",
+    )
+  ).stdout;
 
 const apply = (manifest: string) => execa("kubectl", ["apply", "-f", "-"], { env, input: manifest });
 
@@ -220,15 +234,12 @@ spec:
     expect(blocked.containerStatuses?.[0]?.state.waiting?.message).toBe(
       `couldn't find key DB_HOST in ConfigMap ${namespace}/app-config`,
     );
-    const events = await kubectl(
-      "get",
-      "events",
-      "--field-selector",
-      "involvedObject.name=needs-key,reason=Failed",
-      "-o",
-      "jsonpath={.items[*].message}",
+    const failed = await until(
+      "a Failed event for needs-key",
+      () => eventMessages("needs-key", "Failed"),
+      Boolean,
     );
-    expect(events.stdout).toContain(`Error: couldn't find key DB_HOST in ConfigMap ${namespace}/app-config`);
+    expect(failed).toContain(`Error: couldn't find key DB_HOST in ConfigMap ${namespace}/app-config`);
     // Still waiting a while later: nothing else starts it behind the kubelet's back.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect((await podStatus("needs-key"))?.containerStatuses?.[0]?.state.waiting?.reason).toBe(
@@ -250,25 +261,16 @@ spec:
   volumes:
   - {name: settings, configMap: {name: app-settings}}
 `);
-    const events = await waitFor(
+    await waitFor(
       "needs-volume",
       (s) => s.phase === "Pending" && s.containerStatuses?.[0]?.state.waiting?.reason === "ContainerCreating",
       15,
-    ).then(async () => {
-      for (let i = 0; i < 40; i++) {
-        const got = await kubectl(
-          "get",
-          "events",
-          "--field-selector",
-          "involvedObject.name=needs-volume,reason=FailedMount",
-          "-o",
-          "jsonpath={.items[*].message}",
-        );
-        if (got.stdout) return got.stdout;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      return "";
-    });
+    );
+    const events = await until(
+      "a FailedMount event for needs-volume",
+      () => eventMessages("needs-volume", "FailedMount"),
+      Boolean,
+    );
     expect(events).toBe(
       'MountVolume.SetUp failed for volume "settings" : configmap "app-settings" not found',
     );
