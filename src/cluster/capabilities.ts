@@ -123,10 +123,16 @@ function provisioner(classes: KubeObject[]): CapabilityState {
   };
 }
 
-/** The local cluster's node agent serves `kubectl logs` from each container's simulated output. */
-function logs(runs: CapabilityState, nodeAccess: string | undefined): CapabilityState {
+/** A node of kubedrill's local cluster whose agent serves the kubelet API (`kubectl logs`). */
+const servesLogs = (node: KubeObject) => {
+  const port = (node.status as { daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } | undefined)
+    ?.daemonEndpoints?.kubeletEndpoint?.Port;
+  return node.metadata?.annotations?.["kubedrill.dev/internal-ip"] !== undefined && (port ?? 0) > 0;
+};
+
+function logs(nodes: KubeObject[], runs: CapabilityState): CapabilityState {
   if (runs.available) return { available: true, why: "containers run, and their kubelets serve their logs" };
-  if (nodeAccess === "local") {
+  if (nodes.filter(isReady).some(servesLogs)) {
     return {
       available: true,
       why: "the local cluster's node agent serves kubectl logs: what each command prints and seeded lines",
@@ -167,7 +173,7 @@ export function capabilitiesFrom(facts: ClusterFacts): Capabilities {
       "metrics-server": metricsServer(facts.metricsApi),
       dns: dns(facts.dnsService, runs),
       provisioner: provisioner(facts.storageClasses ?? []),
-      logs: logs(runs, facts.nodeAccess),
+      logs: logs(facts.nodes, runs),
       "node-services": nodeServices(facts.nodeAccess),
     },
     workers: countWorkers(facts.nodes),

@@ -54,21 +54,36 @@ describe("capabilitiesFrom", () => {
     });
   });
 
-  it("logs and node services: real on kind, served by the node agent on the local cluster, absent without node access", () => {
-    const local = capabilitiesFrom({ nodes: localNodes, daemonSets: [], nodeAccess: "local" }).has;
-    expect(local.logs.available).toBe(true);
-    expect(local.logs.why).toContain("node agent");
-    expect(local["node-services"].why).toContain("real etcdctl");
-    const kind = capabilitiesFrom({ nodes: kindNodes, daemonSets: [], nodeAccess: "kind" }).has;
-    expect(kind.logs.available).toBe(true);
-    expect(kind["node-services"]).toEqual({
+  it("logs: real on kind, served by the local cluster's node agent (with or without node access), absent on other simulated nodes", () => {
+    // The nodes as the local cluster's stages report them now: the agent's kubelet port.
+    const served = localNodes.map((node) => ({
+      ...node,
+      status: { ...(node.status as object), daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } },
+    }));
+    const local = capabilitiesFrom({ nodes: served, daemonSets: [] }).has.logs;
+    expect(local.available).toBe(true);
+    expect(local.why).toContain("node agent");
+    expect(capabilitiesFrom({ nodes: kindNodes, daemonSets: [] }).has.logs.available).toBe(true);
+    const kwokOnly = served.map((node) => ({
+      ...node,
+      metadata: { ...node.metadata, annotations: { "kwok.x-k8s.io/node": "fake" } },
+    }));
+    expect(capabilitiesFrom({ nodes: kwokOnly, daemonSets: [] }).has.logs.available).toBe(false);
+  });
+
+  it("node services wherever kubedrill reaches the nodes: real on kind, simulated in the local node shell", () => {
+    expect(
+      capabilitiesFrom({ nodes: localNodes, daemonSets: [], nodeAccess: "local" }).has["node-services"].why,
+    ).toContain("real etcdctl");
+    expect(
+      capabilitiesFrom({ nodes: kindNodes, daemonSets: [], nodeAccess: "kind" }).has["node-services"],
+    ).toEqual({
       available: true,
       why: "kind nodes run systemd, containerd and the kubelet",
     });
-    // A kwok cluster kubedrill did not make, reached without node access: nothing keeps logs.
-    const remote = capabilitiesFrom({ nodes: localNodes, daemonSets: [] }).has;
-    expect(remote.logs.available).toBe(false);
-    expect(remote["node-services"].available).toBe(false);
+    expect(capabilitiesFrom({ nodes: localNodes, daemonSets: [] }).has["node-services"].available).toBe(
+      false,
+    );
   });
 
   it("on kind: containers run, kindnet from kind v0.24 on enforces NetworkPolicy, CoreDNS answers", () => {
