@@ -41,7 +41,7 @@ function containers(nodes: KubeObject[]): CapabilityState {
   if (real.length === 0) {
     return {
       available: false,
-      why: "the nodes are simulated (kwok): pods get a status, but no container runs, so no probes, logs or exec",
+      why: "the nodes are simulated (kwok): pods get a status, but no container runs, so no probes, exec or traffic",
     };
   }
   const runtime = (real[0]?.status as { nodeInfo?: { containerRuntimeVersion?: string } })?.nodeInfo
