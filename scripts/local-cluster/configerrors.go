@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/retry"
+	"k8s.io/utils/ptr"
 	"kubedrill.dev/local-cluster/podconfig"
 )
 
@@ -173,7 +174,7 @@ func blockedStatuses(statuses []corev1.ContainerStatus, specs []corev1.Container
 				status = s
 			}
 		}
-		status.Ready, status.Started = false, ptrFalse()
+		status.Ready, status.Started = false, ptr.To(false)
 		status.State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ContainerCreating"}}
 		if !problem.Mount && spec.Name == problem.Container {
 			status.State.Waiting = &corev1.ContainerStateWaiting{Reason: "CreateContainerConfigError", Message: problem.Message}
@@ -206,11 +207,9 @@ func writeBlockedStatus(ctx context.Context, client kubernetes.Interface, pod *c
 		}
 		updated := fresh.DeepCopy()
 		updated.Status.Phase = corev1.PodPending
-		updated.Status.InitContainerStatuses = blockedStatuses(fresh.Status.InitContainerStatuses, fresh.Spec.InitContainers, &podconfig.Problem{Mount: true})
+		// Container names are unique across init and app containers: the problem names one of them.
+		updated.Status.InitContainerStatuses = blockedStatuses(fresh.Status.InitContainerStatuses, fresh.Spec.InitContainers, problem)
 		updated.Status.ContainerStatuses = blockedStatuses(fresh.Status.ContainerStatuses, fresh.Spec.Containers, problem)
-		if !problem.Mount && isInit(fresh, problem.Container) {
-			updated.Status.InitContainerStatuses = blockedStatuses(fresh.Status.InitContainerStatuses, fresh.Spec.InitContainers, problem)
-		}
 		now := metav1.Now()
 		for i, c := range updated.Status.Conditions {
 			if (c.Type == corev1.PodReady || c.Type == corev1.ContainersReady) && c.Status != corev1.ConditionFalse {
@@ -225,18 +224,4 @@ func writeBlockedStatus(ctx context.Context, client kubernetes.Interface, pod *c
 	if err != nil && !apierrors.IsNotFound(err) {
 		fmt.Fprintf(os.Stderr, "static-pods: %s/%s: %v\n", pod.Namespace, pod.Name, err)
 	}
-}
-
-func isInit(pod *corev1.Pod, container string) bool {
-	for _, c := range pod.Spec.InitContainers {
-		if c.Name == container {
-			return true
-		}
-	}
-	return false
-}
-
-func ptrFalse() *bool {
-	f := false
-	return &f
 }

@@ -278,20 +278,15 @@ const journal = () => join(paths.nodes, node, "var/lib/kubedrill/journal/kubelet
 const nodeExec = (...argv: string[]) => kubedrill("node", "exec", node, "--", ...argv);
 
 /** The Ready condition's status as kubectl shows it: True, Unknown or False. */
-async function readyStatus(): Promise<string> {
-  const { stdout } = await execa(
-    "kubectl",
-    ["get", "node", node, "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'],
-    { env: { ...process.env, ...env } },
-  );
-  return stdout.trim();
-}
+const readyStatus = async () =>
+  (
+    await kubectl("get", "node", node, "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')
+  ).stdout.trim();
 
 /** The Ready condition of the node's kube-proxy pod (a DaemonSet pod, so always there). */
-async function proxyPodReady(): Promise<string> {
-  const { stdout } = await execa(
-    "kubectl",
-    [
+const proxyPodReady = async () =>
+  (
+    await kubectl(
       "-n",
       "kube-system",
       "get",
@@ -302,11 +297,8 @@ async function proxyPodReady(): Promise<string> {
       `spec.nodeName=${node}`,
       "-o",
       'jsonpath={.items[0].status.conditions[?(@.type=="Ready")].status}',
-    ],
-    { env: { ...process.env, ...env } },
-  );
-  return stdout.trim();
-}
+    )
+  ).stdout.trim();
 
 const becomes = (ready: boolean) =>
   poll(async () => ((await readyStatus()) === "True") === ready || undefined, {
