@@ -20,7 +20,8 @@ import (
 // runCerts writes the cluster's PKI into --dir once, laid out as kubeadm lays out
 // /etc/kubernetes/pki: the cluster CA and the API server's serving certificate, the
 // service-account key pair, a separate etcd CA with etcd's server, peer and
-// healthcheck-client certificates, and the API server's etcd client certificate.
+// healthcheck-client certificates, the API server's etcd and kubelet client
+// certificates, and the front-proxy CA with its client certificate.
 // kubedrill adds admin.crt, a system:masters client certificate (kubeadm puts the
 // same into admin.conf). The files are written to a sibling folder and renamed into
 // place, so an interrupted run never leaves half a PKI.
@@ -33,7 +34,11 @@ func runCerts() int {
 	}
 	if _, err := os.Stat(filepath.Join(*dir, "etcd", "ca.crt")); err == nil {
 		// A PKI made before a certificate was added gets that one from its CA.
-		if err := ensureLeaf(*dir, kubeletClient); err != nil {
+		err := ensureLeaf(*dir, kubeletClient)
+		if err == nil {
+			err = ensureFrontProxy(*dir)
+		}
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "certs:", err)
 			return 1
 		}
@@ -108,6 +113,9 @@ func writePKI(dir string) error {
 			return err
 		}
 	}
+	if err := ensureFrontProxy(dir); err != nil {
+		return err
+	}
 	saKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return err
@@ -146,6 +154,19 @@ func ensureLeaf(dir string, l leafSpec) error {
 		return err
 	}
 	return issueLeaf(dir, l.name, l.template(), ca, key)
+}
+
+// ensureFrontProxy issues kubeadm's front-proxy CA and the client certificate the API
+// server presents to aggregated API servers, when they are missing.
+func ensureFrontProxy(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "front-proxy-client.crt")); err == nil {
+		return nil
+	}
+	ca, key, err := newCA(dir, "front-proxy-ca", "front-proxy-ca")
+	if err != nil {
+		return err
+	}
+	return issueLeaf(dir, "front-proxy-client", leaf("front-proxy-client", nil, clientUsage, nil, nil), ca, key)
 }
 
 func loadCA(base string) (*x509.Certificate, *ecdsa.PrivateKey, error) {

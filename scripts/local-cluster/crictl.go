@@ -34,7 +34,7 @@ type criContainer struct {
 }
 
 func (c criContainer) id() string {
-	return hashID(fmt.Sprintf("%s/%s/%d", c.pod.UID, c.status.Name, c.attempt))
+	return hashID(fmt.Sprintf("%s/%s/%d", podUID(&c.pod), c.status.Name, c.attempt))
 }
 
 func (c criContainer) logPath() string {
@@ -176,7 +176,7 @@ func crictlPs(out *tabwriter.Writer, containers []criContainer, quiet bool) int 
 			continue
 		}
 		fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", c.id()[:13], hashID(c.status.Image)[:13], created(c.created),
-			c.state, c.status.Name, c.attempt, hashID(string(c.pod.UID))[:13], c.pod.Name, c.pod.Namespace)
+			c.state, c.status.Name, c.attempt, hashID(string(podUID(&c.pod)))[:13], c.pod.Name, c.pod.Namespace)
 	}
 	return 0
 }
@@ -187,14 +187,14 @@ func crictlPods(out *tabwriter.Writer, pods []corev1.Pod, quiet bool) int {
 	}
 	for _, pod := range pods {
 		if quiet {
-			fmt.Fprintln(out, hashID(string(pod.UID)))
+			fmt.Fprintln(out, hashID(string(podUID(&pod))))
 			continue
 		}
 		state := "NotReady"
 		if pod.Status.Phase == corev1.PodRunning {
 			state = "Ready"
 		}
-		fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\t0\t(default)\n", hashID(string(pod.UID))[:13], created(pod.CreationTimestamp.Time), state, pod.Name, pod.Namespace)
+		fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\t0\t(default)\n", hashID(string(podUID(&pod)))[:13], created(pod.CreationTimestamp.Time), state, pod.Name, pod.Namespace)
 	}
 	return 0
 }
@@ -254,12 +254,12 @@ func crictlInspect(verb string, pods []corev1.Pod, ids []string) int {
 		var doc any
 		if verb == "inspectp" {
 			for _, pod := range pods {
-				if strings.HasPrefix(hashID(string(pod.UID)), id) {
-					doc = map[string]any{"status": map[string]any{"id": hashID(string(pod.UID)), "metadata": map[string]any{"name": pod.Name, "namespace": pod.Namespace, "uid": pod.UID}, "state": map[bool]string{true: "SANDBOX_READY", false: "SANDBOX_NOTREADY"}[pod.Status.Phase == corev1.PodRunning], "createdAt": pod.CreationTimestamp, "network": map[string]any{"ip": pod.Status.PodIP}, "labels": pod.Labels, "annotations": pod.Annotations}}
+				if strings.HasPrefix(hashID(string(podUID(&pod))), id) {
+					doc = map[string]any{"status": map[string]any{"id": hashID(string(podUID(&pod))), "metadata": map[string]any{"name": pod.Name, "namespace": pod.Namespace, "uid": podUID(&pod)}, "state": map[bool]string{true: "SANDBOX_READY", false: "SANDBOX_NOTREADY"}[pod.Status.Phase == corev1.PodRunning], "createdAt": pod.CreationTimestamp, "network": map[string]any{"ip": pod.Status.PodIP}, "labels": pod.Labels, "annotations": pod.Annotations}}
 				}
 			}
 		} else if c, ok := findContainer(containers, id); ok {
-			doc = map[string]any{"status": map[string]any{"id": c.id(), "metadata": map[string]any{"name": c.status.Name, "attempt": c.attempt}, "state": "CONTAINER_" + strings.ToUpper(map[string]string{"Running": "running", "Exited": "exited"}[c.state]), "createdAt": c.created, "image": map[string]any{"image": c.status.Image}, "imageRef": c.status.ImageID, "logPath": strings.TrimPrefix(c.logPath(), os.Getenv("KUBEDRILL_NODE_ROOT")), "labels": map[string]string{"io.kubernetes.pod.name": c.pod.Name, "io.kubernetes.pod.namespace": c.pod.Namespace, "io.kubernetes.pod.uid": string(c.pod.UID), "io.kubernetes.container.name": c.status.Name}}}
+			doc = map[string]any{"status": map[string]any{"id": c.id(), "metadata": map[string]any{"name": c.status.Name, "attempt": c.attempt}, "state": "CONTAINER_" + strings.ToUpper(map[string]string{"Running": "running", "Exited": "exited"}[c.state]), "createdAt": c.created, "image": map[string]any{"image": c.status.Image}, "imageRef": c.status.ImageID, "logPath": strings.TrimPrefix(c.logPath(), os.Getenv("KUBEDRILL_NODE_ROOT")), "labels": map[string]string{"io.kubernetes.pod.name": c.pod.Name, "io.kubernetes.pod.namespace": c.pod.Namespace, "io.kubernetes.pod.uid": string(podUID(&c.pod)), "io.kubernetes.container.name": c.status.Name}}}
 		}
 		if doc == nil {
 			fmt.Fprintf(os.Stderr, "crictl: %q not found on this node\n", id)

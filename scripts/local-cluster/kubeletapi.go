@@ -188,7 +188,7 @@ func containerLogPath(pod *corev1.Pod, container string, attempt int32) string {
 
 // podLogDir is the name of a pod's folder under /var/log/pods.
 func podLogDir(pod *corev1.Pod) string {
-	return fmt.Sprintf("%s_%s_%s", pod.Namespace, pod.Name, pod.UID)
+	return fmt.Sprintf("%s_%s_%s", pod.Namespace, pod.Name, podUID(pod))
 }
 
 // containerRunning answers the log reader's one question to the runtime, whether

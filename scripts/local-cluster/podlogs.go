@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	listersv1 "k8s.io/client-go/listers/core/v1"
 	"kubedrill.dev/local-cluster/podoutput"
+	"kubedrill.dev/local-cluster/staticpod"
 )
 
 // The annotation a task's setup uses to seed a container's log: its value's lines are
@@ -46,7 +47,7 @@ func writePodLogs(pods listersv1.PodLister, nodesDir string) {
 			continue
 		}
 		live[podLogDir(pod)] = true
-		if _, err := os.Stat(filepath.Join(nodesDir, pod.Spec.NodeName)); err != nil {
+		if _, err := os.Stat(filepath.Join(nodesDir, pod.Spec.NodeName)); err != nil || pod.Annotations[processAnnotation] != "" {
 			continue
 		}
 		specs := map[string]corev1.Container{}
@@ -111,9 +112,17 @@ func removeGoneLogs(nodesDir string, live map[string]bool) {
 		dir := filepath.Join(nodesDir, node.Name(), "var/log/pods")
 		entries, _ := os.ReadDir(dir)
 		for _, entry := range entries {
-			if !live[entry.Name()] {
+			if !live[entry.Name()] && !(node.Name() == controlPlaneNode && isProcessLogDir(entry.Name())) {
 				_ = os.RemoveAll(filepath.Join(dir, entry.Name()))
 			}
 		}
 	}
+}
+
+// isProcessLogDir: the control-plane kubelet keeps its components' log folders itself,
+// also while their mirror pods do not exist yet (the API server is starting).
+func isProcessLogDir(dir string) bool {
+	namespace, rest, _ := strings.Cut(dir, "_")
+	name, _, _ := strings.Cut(rest, "_")
+	return namespace == "kube-system" && staticpod.Components[strings.TrimSuffix(name, "-"+controlPlaneNode)]
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	listersv1 "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/clientcmd"
+	"kubedrill.dev/local-cluster/staticpod"
 	"sigs.k8s.io/yaml"
 )
 
@@ -122,7 +124,7 @@ func (a *staticPodAgent) syncNode(ctx context.Context, nodeName string) {
 	existing := map[string]*corev1.Pod{}
 	all, _ := a.pods.List(labels.Everything())
 	for _, pod := range all {
-		if pod.Spec.NodeName == nodeName && pod.Annotations[mirrorAnnotation] != "" {
+		if pod.Spec.NodeName == nodeName && pod.Annotations[mirrorAnnotation] != "" && pod.Annotations[processAnnotation] == "" {
 			existing[pod.Namespace+"/"+pod.Name] = pod
 		}
 	}
@@ -191,6 +193,9 @@ func readStaticPods(root string, node *corev1.Node) map[string]*corev1.Pod {
 			continue
 		}
 		pod, err := mirrorPodFromFile(filepath.Join(dir, name), node)
+		if errors.Is(err, errRunsAsProcess) {
+			continue
+		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "static-pods: %s: %v\n", filepath.Join(dir, name), err)
 			continue
@@ -208,8 +213,23 @@ func mirrorPodFromFile(path string, node *corev1.Node) (*corev1.Pod, error) {
 	if err != nil {
 		return nil, err
 	}
+	if node.Name == controlPlaneNode && staticpod.RunsAsProcess(data) {
+		return nil, errRunsAsProcess
+	}
+	return mirrorPodFromData(data, node, true)
+}
+
+// errRunsAsProcess: the control-plane node's kubelet keeps this manifest's mirror pod.
+var errRunsAsProcess = errors.New("runs as a process")
+
+// mirrorPodFromData is the mirror pod of a manifest; strict rejects unknown fields.
+func mirrorPodFromData(data []byte, node *corev1.Node, strict bool) (*corev1.Pod, error) {
 	var pod corev1.Pod
-	if err := yaml.UnmarshalStrict(data, &pod); err != nil {
+	unmarshal := func(data []byte, into any) error { return yaml.Unmarshal(data, into) }
+	if strict {
+		unmarshal = func(data []byte, into any) error { return yaml.UnmarshalStrict(data, into) }
+	}
+	if err := unmarshal(data, &pod); err != nil {
 		return nil, err
 	}
 	if pod.Kind != "Pod" || pod.Name == "" {

@@ -93,7 +93,7 @@ export function transportError(
       "unreachable",
       local,
       at.context,
-      "see kubedrill cluster status; kubedrill cluster up restarts what is down",
+      "its manifest is /etc/kubernetes/manifests/kube-apiserver.yaml (kubedrill node shell kubedrill-control-plane); kubedrill cluster status shows every component",
     );
   }
   return new ClusterRequestError(

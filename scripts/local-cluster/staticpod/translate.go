@@ -33,6 +33,7 @@ type Mount struct {
 	MountPath string // in the container
 	HostPath  string // on the node
 	Create    bool   // DirectoryOrCreate / FileOrCreate: the kubelet creates it
+	File      bool   // FileOrCreate: what it creates is an empty file
 	ReadOnly  bool
 }
 
@@ -117,7 +118,8 @@ func hostMounts(spec corev1.PodSpec, c corev1.Container, o Options) ([]Mount, er
 			kind = *v.HostPath.Type
 		}
 		m := Mount{Volume: vm.Name, MountPath: vm.MountPath, HostPath: v.HostPath.Path, ReadOnly: vm.ReadOnly,
-			Create: kind == corev1.HostPathDirectoryOrCreate || kind == corev1.HostPathFileOrCreate}
+			Create: kind == corev1.HostPathDirectoryOrCreate || kind == corev1.HostPathFileOrCreate,
+			File:   kind == corev1.HostPathFileOrCreate}
 		if (kind == corev1.HostPathDirectory || kind == corev1.HostPathFile) && o.Exists != nil && !o.Exists(filepath.Join(o.Root, m.HostPath)) {
 			what := map[corev1.HostPathType]string{corev1.HostPathDirectory: "directory", corev1.HostPathFile: "file"}[kind]
 			return nil, &Error{"FailedMount", fmt.Sprintf("MountVolume.SetUp failed for volume %q : hostPath type check failed: %s is not a %s", m.Volume, m.HostPath, what)}
@@ -174,4 +176,26 @@ func toHost(containerPath string, byDepth []Mount) (string, bool) {
 // component writes (etcd's --data-dir, the API server's --audit-log-path).
 func mustExist(flag string) bool {
 	return flag != "" && !strings.HasSuffix(flag, "-dir") && !strings.HasSuffix(flag, "-log-path")
+}
+
+// Components are the control-plane binaries the local cluster runs as processes.
+var Components = map[string]bool{"etcd": true, "kube-apiserver": true, "kube-controller-manager": true, "kube-scheduler": true}
+
+// RunsAsProcess says whether the control-plane node's kubelet runs this manifest as a
+// process rather than simulating it: a control-plane component, known by its pod name
+// or by its command (either may be the thing a learner broke).
+func RunsAsProcess(manifest []byte) bool {
+	var pod corev1.Pod
+	if yaml.Unmarshal(manifest, &pod) != nil {
+		return false
+	}
+	if Components[pod.Name] {
+		return true
+	}
+	for _, c := range pod.Spec.Containers {
+		if len(c.Command) > 0 && Components[path.Base(c.Command[0])] {
+			return true
+		}
+	}
+	return false
 }

@@ -107,7 +107,7 @@ func TestTranslateRunsTheManifestsCommandWithHostPaths(t *testing.T) {
 					"--kubeconfig=/state/nodes/cp/etc/kubernetes/scheduler.conf",
 					"--leader-elect=true",
 				},
-				Mounts: []Mount{{Volume: "kubeconfig", MountPath: "/etc/kubernetes/scheduler.conf", HostPath: "/etc/kubernetes/scheduler.conf", Create: true, ReadOnly: true}},
+				Mounts: []Mount{{Volume: "kubeconfig", MountPath: "/etc/kubernetes/scheduler.conf", HostPath: "/etc/kubernetes/scheduler.conf", Create: true, File: true, ReadOnly: true}},
 			},
 		},
 		{

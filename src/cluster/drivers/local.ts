@@ -17,11 +17,12 @@ export class LocalDriver implements ClusterDriver {
     const result = await up(progress, this.paths ?? localPaths(), options);
     const kept = result.fresh ? "a new, empty cluster" : "the cluster's objects were kept";
     const what = !result.fresh && result.started.length > 0 ? `; restarted ${result.started.join(", ")}` : "";
+    const failed = result.failed.length > 0 ? `; not serving: ${result.failed.join("; ")}` : "";
     return {
       context: this.context,
       alreadyRunning: result.alreadyRunning,
       seconds: result.seconds,
-      detail: `API server ${result.server}, kubeconfig ${result.kubeconfig}; ${kept}${what}`,
+      detail: `API server ${result.server}, kubeconfig ${result.kubeconfig}; ${kept}${what}${failed}`,
     };
   }
 

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
-import { logFile } from "./health.js";
+import { describeStaticPod, lastLogLine, readKubeletStatus } from "./kubelet-status.js";
 import { localContext, locateLocal } from "./locate.js";
-import { lastLines, processesIn } from "./processes.js";
+import { processesIn } from "./processes.js";
 
 /**
  * Why the local cluster's API server does not answer, in one line a learner can act on
@@ -14,9 +14,11 @@ export function localApiDown(context: string): string | undefined {
     const paths = locateLocal({ context });
     if (!existsSync(paths.root)) return undefined;
     const running = processesIn(paths.root).some((p) => p.component === "kube-apiserver");
-    const last = lastLines(logFile(paths, "kube-apiserver"), 1).trim();
     const state = running ? "is running but not serving" : "exited";
-    return `the API server of ${context} is not answering; kube-apiserver on kubedrill-control-plane ${state}: ${last}`;
+    const status = readKubeletStatus(paths);
+    const why =
+      lastLogLine(status?.pods["kube-apiserver"]?.log) ?? describeStaticPod(paths, "kube-apiserver", status);
+    return `the API server of ${context} is not answering; kube-apiserver on kubedrill-control-plane ${state}: ${why}`;
   } catch {
     return undefined;
   }

@@ -3,6 +3,7 @@ import { stateDir } from "./paths.js";
 
 /** The processes of the local cluster, how each is started, and where it says it is healthy. */
 export const componentNames = [
+  "kubelet",
   "etcd",
   "kube-apiserver",
   "kube-controller-manager",
@@ -11,6 +12,20 @@ export const componentNames = [
   "static-pods",
 ] as const;
 export type Component = (typeof componentNames)[number];
+
+/** The control plane: the control-plane node's kubelet runs these from their static-pod manifests. */
+export const staticPodComponents = [
+  "etcd",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+] as const;
+export type StaticPodComponent = (typeof staticPodComponents)[number];
+/** The processes `cluster up` starts itself. */
+export type StartedComponent = Exclude<Component, StaticPodComponent>;
+
+export const isStaticPodComponent = (name: string): name is StaticPodComponent =>
+  (staticPodComponents as readonly string[]).includes(name);
 
 export interface Ports {
   etcd: number;
@@ -21,6 +36,8 @@ export interface Ports {
   kwok: number;
   /** The nodes' kubelet API (logs), served by the node agent; absent in states recorded before it. */
   kubelet?: number;
+  /** etcd's plain-HTTP metrics and health (kubeadm's 2381); absent in states recorded before it. */
+  etcdMetrics?: number;
 }
 
 export interface LocalPaths {
@@ -30,98 +47,46 @@ export interface LocalPaths {
   nodes: string;
   kubeconfig: string;
   stateFile: string;
-  /** etcd's data: it survives component restarts and `cluster up` repairs; only down or --fresh delete it. */
+  /** The control-plane node's folder, its "/". */
+  controlPlane: string;
+  /** etcd's data (the node's /var/lib/etcd): it survives component restarts and `cluster up` repairs; only down or --fresh delete it. */
   etcdData: string;
   /** Beside the folder, not in it, so `down` can delete the whole folder while holding it. */
   lockFile: string;
 }
 
 export function localPaths(root = stateDir()): LocalPaths {
+  const controlPlane = join(root, "nodes", "kubedrill-control-plane");
   return {
     root,
     // Where kubeadm keeps it: the control-plane node's /etc/kubernetes/pki.
-    pki: join(root, "nodes", "kubedrill-control-plane", "etc", "kubernetes", "pki"),
+    pki: join(controlPlane, "etc", "kubernetes", "pki"),
     logs: join(root, "logs"),
     nodes: join(root, "nodes"),
     kubeconfig: join(root, "admin.kubeconfig"),
     stateFile: join(root, "state.json"),
-    etcdData: join(root, "etcd"),
+    controlPlane,
+    etcdData: join(controlPlane, "var", "lib", "etcd"),
     lockFile: `${root}.lock`,
   };
 }
 
-export function args(name: Component, paths: LocalPaths, ports: Ports, stages: string): string[] {
-  const pki = (f: string) => join(paths.pki, f);
-  const kube = [
-    `--kubeconfig=${paths.kubeconfig}`,
-    `--authentication-kubeconfig=${paths.kubeconfig}`,
-    `--authorization-kubeconfig=${paths.kubeconfig}`,
-    "--bind-address=127.0.0.1",
-    "--leader-elect=false",
-  ];
+/** How `cluster up` starts the processes it runs itself; the control plane's flags are in its manifests. */
+export function args(
+  name: StartedComponent,
+  paths: LocalPaths,
+  ports: Ports,
+  stages: string,
+  images: string[],
+): string[] {
   switch (name) {
-    case "etcd":
-      // TLS with client-certificate auth on both ports, with the flags kubeadm's etcd manifest uses.
+    case "kubelet":
       return [
-        "--name=kubedrill",
-        `--data-dir=${paths.etcdData}`,
-        `--listen-client-urls=https://127.0.0.1:${ports.etcd}`,
-        `--advertise-client-urls=https://127.0.0.1:${ports.etcd}`,
-        `--listen-peer-urls=https://127.0.0.1:${ports.etcdPeer}`,
-        `--initial-advertise-peer-urls=https://127.0.0.1:${ports.etcdPeer}`,
-        `--initial-cluster=kubedrill=https://127.0.0.1:${ports.etcdPeer}`,
-        `--cert-file=${pki("etcd/server.crt")}`,
-        `--key-file=${pki("etcd/server.key")}`,
-        "--client-cert-auth=true",
-        `--trusted-ca-file=${pki("etcd/ca.crt")}`,
-        `--peer-cert-file=${pki("etcd/peer.crt")}`,
-        `--peer-key-file=${pki("etcd/peer.key")}`,
-        "--peer-client-cert-auth=true",
-        `--peer-trusted-ca-file=${pki("etcd/ca.crt")}`,
-        // A practice cluster trades durability for speed, as kind's tmpfs etcd does.
-        "--unsafe-no-fsync",
-        "--log-level=warn",
+        `--root=${paths.root}`,
+        `--nodes-dir=${paths.nodes}`,
+        `--kubeconfig=${paths.kubeconfig}`,
+        `--images=${images.join(",")}`,
       ];
-    case "kube-apiserver":
-      return [
-        `--etcd-servers=https://127.0.0.1:${ports.etcd}`,
-        `--etcd-cafile=${pki("etcd/ca.crt")}`,
-        `--etcd-certfile=${pki("apiserver-etcd-client.crt")}`,
-        `--etcd-keyfile=${pki("apiserver-etcd-client.key")}`,
-        "--bind-address=127.0.0.1",
-        // Without a default route the server cannot pick its own address.
-        "--advertise-address=127.0.0.1",
-        `--secure-port=${ports.apiserver}`,
-        `--cert-dir=${paths.pki}`,
-        `--tls-cert-file=${pki("apiserver.crt")}`,
-        `--tls-private-key-file=${pki("apiserver.key")}`,
-        `--client-ca-file=${pki("ca.crt")}`,
-        `--kubelet-client-certificate=${pki("apiserver-kubelet-client.crt")}`,
-        `--kubelet-client-key=${pki("apiserver-kubelet-client.key")}`,
-        // The nodes' InternalDNS address is this machine, where the node agent serves their kubelet API.
-        "--kubelet-preferred-address-types=InternalDNS,InternalIP,Hostname,ExternalDNS,ExternalIP",
-        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        `--service-account-key-file=${pki("sa.pub")}`,
-        `--service-account-signing-key-file=${pki("sa.key")}`,
-        "--service-cluster-ip-range=10.96.0.0/16",
-        "--authorization-mode=Node,RBAC",
-        "--allow-privileged=true",
-        "--profiling=false",
-      ];
-    case "kube-controller-manager":
-      return [
-        ...kube,
-        `--secure-port=${ports.controllerManager}`,
-        `--service-account-private-key-file=${pki("sa.key")}`,
-        `--root-ca-file=${pki("ca.crt")}`,
-        `--cluster-signing-cert-file=${pki("ca.crt")}`,
-        `--cluster-signing-key-file=${pki("ca.key")}`,
-        "--use-service-account-credentials=false",
-        // Pod IPs come from kwok, not from node podCIDRs.
-        "--controllers=*,-nodeipam",
-      ];
-    case "kube-scheduler":
-      return [...kube, `--secure-port=${ports.scheduler}`];
     case "kwok":
       return [
         `--kubeconfig=${paths.kubeconfig}`,
@@ -136,7 +101,7 @@ export function args(name: Component, paths: LocalPaths, ports: Ports, stages: s
         `--kubeconfig=${paths.kubeconfig}`,
         `--nodes-dir=${paths.nodes}`,
         ...(ports.kubelet
-          ? [`--kubelet-address=127.0.0.1:${ports.kubelet}`, `--client-ca=${pki("ca.crt")}`]
+          ? [`--kubelet-address=127.0.0.1:${ports.kubelet}`, `--client-ca=${join(paths.pki, "ca.crt")}`]
           : []),
       ];
   }
@@ -174,6 +139,7 @@ export function health(name: Component, ports: Ports): { url: string; identity?:
     case "kwok":
       return { url: `http://127.0.0.1:${ports.kwok}/healthz` };
     case "static-pods":
+    case "kubelet":
       return undefined;
   }
 }

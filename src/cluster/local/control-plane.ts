@@ -14,12 +14,17 @@ import {
   type LocalPaths,
   localPaths,
   type Ports,
+  type StartedComponent,
+  type StaticPodComponent,
+  staticPodComponents,
 } from "./components.js";
 import { type ComponentStatus, componentHealth, logFile, probe } from "./health.js";
 import { renderStages } from "./images.js";
 import { internalKubeconfig, mergeLocalContext, server } from "./kubeconfig.js";
+import { describeStaticPod, readKubeletStatus, staticPodFailed } from "./kubelet-status.js";
 import { localContext, markerFor } from "./locate.js";
 import { withLock } from "./lock.js";
+import { controlPlaneImages, ensureControlPlaneFiles } from "./manifests.js";
 import { ensureNodes } from "./nodes-up.js";
 import { freePort, lastLines, processesIn, startDetached, stopProcess, waitFor } from "./processes.js";
 import { makePrivateDir, readState, type State, StateWriter, writeAtomic } from "./state.js";
@@ -47,6 +52,8 @@ export interface UpResult {
   fresh: boolean;
   /** The components this run started or restarted. */
   started: Component[];
+  /** Control-plane components that did not come up from their manifests, with why (the cluster runs without them). */
+  failed: string[];
   kubeconfig: string;
   server: string;
   seconds: number;
@@ -66,12 +73,8 @@ export function up(progress: Progress, paths = localPaths(), options: UpOptions 
   return withLock(paths, "cluster up", progress, () => upLocked(progress, paths, options));
 }
 
-const startOrder: Component[][] = [
-  ["etcd"],
-  ["kube-apiserver"],
-  ["kube-controller-manager", "kube-scheduler", "kwok", "static-pods"],
-];
 const startTimeout: Record<Component, number> = {
+  kubelet: 5_000,
   etcd: 20_000,
   "kube-apiserver": 60_000,
   "kube-controller-manager": 30_000,
@@ -114,13 +117,46 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
   await writeAtomic(stages, await renderStages(kubernetesVersion, state.ports.kubelet));
   await writeAtomic(paths.kubeconfig, await internalKubeconfig(paths, state.ports.apiserver));
 
+  state.ports.etcdMetrics ??= await freePort();
+  await ensureControlPlaneFiles(
+    paths,
+    { ...state.ports, kubelet: state.ports.kubelet, etcdMetrics: state.ports.etcdMetrics },
+    !state.manifests,
+  );
+  state.manifests = true;
+  await writer.save(state);
+
   const restarted: Component[] = [];
   const current = state;
-  const ensure = async (name: Component) => {
+  const ensure = async (name: StartedComponent) => {
     if (await ensureComponent(name, binary, stages, current, paths, progress)) restarted.push(name);
     await writer.save(current);
   };
-  for (const group of startOrder) await Promise.all(group.map(ensure));
+  // The control plane without its kubelet is left from an older kubedrill or a killed kubelet.
+  if (!processesIn(paths.root).some((p) => p.component === "kubelet")) await stopStaticPodComponents(paths);
+  await ensure("kubelet");
+  for (const name of ["etcd", "kube-apiserver"] as const) {
+    const why = await awaitStaticPod(name, current.ports, paths);
+    if (why) {
+      throw new ClusterError(
+        `the local cluster's ${name} did not start: ${why}`,
+        localContext,
+        `fix /etc/kubernetes/manifests/${name}.yaml in kubedrill node shell kubedrill-control-plane (the kubelet restarts it within a second), or start over with kubedrill cluster up --fresh`,
+      );
+    }
+  }
+  const failed: string[] = [];
+  await Promise.all([
+    ...(["kube-controller-manager", "kube-scheduler"] as const).map(async (name) => {
+      const why = await awaitStaticPod(name, current.ports, paths);
+      if (why) {
+        failed.push(`${name}: ${why}`);
+        progress(`${name} is not serving: ${why}`);
+      }
+    }),
+    ensure("kwok"),
+    ensure("static-pods"),
+  ]);
 
   const nodes = await ensureNodes(paths, current.ports.apiserver, progress);
   if (!nodes.ready) {
@@ -142,6 +178,7 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
     alreadyRunning: restarted.length === 0 && nodes.created.length === 0,
     fresh,
     started: restarted,
+    failed,
     kubeconfig: userKubeconfig,
     server: server(current.ports),
     seconds: (Date.now() - started) / 1000,
@@ -164,8 +201,33 @@ async function newState(): Promise<State> {
     scheduler: await freePort(),
     kwok: await freePort(),
     kubelet: await freePort(),
+    etcdMetrics: await freePort(),
   };
   return { version: 2, ports, components: {}, createdAt: new Date().toISOString() };
+}
+
+/**
+ * Waits for a control-plane component the kubelet runs to answer; undefined when it
+ * does, else why not (early, when the kubelet says waiting will not help).
+ */
+async function awaitStaticPod(
+  name: StaticPodComponent,
+  ports: Ports,
+  paths: LocalPaths,
+): Promise<string | undefined> {
+  const serving = await waitFor(async () => {
+    if (await probe(name, ports, paths)) return true;
+    if (staticPodFailed(readKubeletStatus(paths), name)) throw new Error("failed");
+    return false;
+  }, startTimeout[name]);
+  return serving ? undefined : describeStaticPod(paths, name);
+}
+
+async function stopStaticPodComponents(paths: LocalPaths): Promise<void> {
+  const running = processesIn(paths.root);
+  for (const name of [...staticPodComponents].reverse()) {
+    for (const p of running.filter((r) => r.component === name)) await stopProcess(p.pid, paths.root);
+  }
 }
 
 /**
@@ -174,7 +236,7 @@ async function newState(): Promise<State> {
  * whether it (re)started the component.
  */
 async function ensureComponent(
-  name: Component,
+  name: StartedComponent,
   binary: string,
   stages: string,
   state: State,
@@ -200,7 +262,12 @@ async function ensureComponent(
     progress(`starting ${name}`);
   }
   const log = logFile(paths, name);
-  const pid = startDetached(binary, [name, ...args(name, paths, state.ports, stages)], log, paths.root);
+  const pid = startDetached(
+    binary,
+    [name, ...args(name, paths, state.ports, stages, controlPlaneImages())],
+    log,
+    paths.root,
+  );
   state.components[name] = { pid, binary };
   const ready = await waitFor(async () => {
     if (!processesIn(paths.root).some((p) => p.pid === pid)) throw new Error("exited");
@@ -216,11 +283,15 @@ async function ensureComponent(
   return true;
 }
 
-/** Stops every process of the cluster in paths, found by its folder, clients before their servers. */
+/**
+ * Stops every process of the cluster in paths, found by its folder: the kubelet first
+ * (it stops the control plane it runs), then clients before their servers.
+ */
 async function stopAll(paths: LocalPaths): Promise<void> {
-  const running = processesIn(paths.root);
-  for (const name of [...componentNames].reverse()) {
-    for (const p of running.filter((r) => r.component === name)) await stopProcess(p.pid, paths.root);
+  const order = ["kubelet", ...[...componentNames].filter((c) => c !== "kubelet").reverse()];
+  for (const name of order) {
+    for (const p of processesIn(paths.root).filter((r) => r.component === name))
+      await stopProcess(p.pid, paths.root);
   }
 }
 

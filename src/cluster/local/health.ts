@@ -1,7 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { request } from "node:https";
 import { join } from "node:path";
-import { type Component, componentNames, health, type LocalPaths, type Ports } from "./components.js";
+import {
+  type Component,
+  componentNames,
+  health,
+  isStaticPodComponent,
+  type LocalPaths,
+  type Ports,
+} from "./components.js";
+import { describeStaticPod, readKubeletStatus } from "./kubelet-status.js";
 import { type ClusterProcess, processesIn } from "./processes.js";
 
 export interface ComponentStatus {
@@ -12,7 +20,12 @@ export interface ComponentStatus {
   detail?: string;
 }
 
-export const logFile = (paths: LocalPaths, name: Component) => join(paths.logs, `${name}.log`);
+/** Where a component's output is: the kubelet's container log for the control plane, else logs/NAME.log. */
+export function logFile(paths: LocalPaths, name: Component): string {
+  const fallback = join(paths.logs, `${name}.log`);
+  if (!isStaticPodComponent(name)) return fallback;
+  return readKubeletStatus(paths)?.pods[name]?.log ?? fallback;
+}
 
 /** Asks a component's health endpoint, presenting the client certificate it requires. */
 export async function probe(name: Component, ports: Ports, paths: LocalPaths): Promise<boolean> {
@@ -48,11 +61,16 @@ export async function componentHealth(
   ports: Ports,
   running: ClusterProcess[] = processesIn(paths.root),
 ): Promise<ComponentStatus[]> {
+  const kubelet = readKubeletStatus(paths);
   return Promise.all(
     componentNames.map(async (name): Promise<ComponentStatus> => {
       const log = logFile(paths, name);
       const pids = running.filter((p) => p.component === name).map((p) => p.pid);
-      if (pids.length === 0) return { name, healthy: false, log, detail: "not running (no process)" };
+      const staticPod = isStaticPodComponent(name);
+      if (pids.length === 0) {
+        const detail = staticPod ? describeStaticPod(paths, name, kubelet) : "not running (no process)";
+        return { name, healthy: false, log, detail };
+      }
       const pid = pids[0];
       const healthy = await probe(name, ports, paths);
       const url = health(name, ports)?.url;
@@ -61,7 +79,9 @@ export async function componentHealth(
         healthy,
         pid,
         log,
-        detail: healthy ? undefined : `pid ${pid} runs but ${url} gives no healthy answer`,
+        detail: healthy
+          ? undefined
+          : `pid ${pid} runs but ${url} gives no healthy answer${staticPod ? ` (${describeStaticPod(paths, name, kubelet)})` : ""}`,
       };
     }),
   );

@@ -11,6 +11,8 @@ export interface State {
   components: Partial<Record<Component, { pid: number; binary: string }>>;
   /** kube-system's uid: proves on connect that a context reaches this very cluster. */
   identity?: string;
+  /** The control plane's static-pod manifests were written (once: one the learner removed stays removed). */
+  manifests?: boolean;
   createdAt: string;
 }
 
