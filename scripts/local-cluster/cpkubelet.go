@@ -334,10 +334,10 @@ func (k *cpKubelet) start(ctx context.Context, p *processPod, now time.Time) {
 	done := make(chan struct{})
 	p.cmd, p.done = cmd, done
 	go func() {
-		_ = cmd.Wait()
+		code := exitCode(cmd.Wait()) // 128+N for a process killed by signal N, as a runtime reports it
 		log.close()
 		close(done)
-		k.exits <- exitEvent{pod: p, cmd: cmd, code: cmd.ProcessState.ExitCode(), at: time.Now()}
+		k.exits <- exitEvent{pod: p, cmd: cmd, code: code, at: time.Now()}
 	}()
 	probeCtx, cancel := context.WithCancel(ctx)
 	p.cancelProbe = cancel

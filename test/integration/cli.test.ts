@@ -404,16 +404,22 @@ describe("node files on the local cluster", () => {
 });
 
 describe("cluster status", () => {
-  it("lists the six components of the test cluster as healthy", async () => {
+  it("lists the seven components of the test cluster as healthy, the control-plane kubelet first", async () => {
     const { exitCode, stdout } = await kubedrill(["cluster", "status"], {
       KUBEDRILL_STATE_DIR: testEnv.KUBEDRILL_STATE_DIR,
     });
     expect(exitCode).toBe(0);
     const lines = stdout.trim().split("\n");
     expect(lines.map((line) => line.split(/\s+/).slice(0, 2))).toEqual(
-      ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "static-pods"].map(
-        (name) => [name, "healthy"],
-      ),
+      [
+        "kubelet",
+        "etcd",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "kwok",
+        "static-pods",
+      ].map((name) => [name, "healthy"]),
     );
   });
 });

@@ -68,6 +68,7 @@ describe("kubedrill doctor", () => {
     // The local cluster's components come first: they tell which part is down when the API is not.
     expect(report.lines.map((l) => l.check)).toEqual([
       "kubeconfig",
+      "kubelet",
       "etcd",
       "kube-apiserver",
       "kube-controller-manager",

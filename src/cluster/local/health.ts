@@ -68,8 +68,13 @@ export async function componentHealth(
       const pids = running.filter((p) => p.component === name).map((p) => p.pid);
       const staticPod = isStaticPodComponent(name);
       if (pids.length === 0) {
-        const detail = staticPod ? describeStaticPod(paths, name, kubelet) : "not running (no process)";
-        return { name, healthy: false, log, detail };
+        const kubeletRuns = running.some((p) => p.component === "kubelet");
+        const why = !staticPod
+          ? ""
+          : kubeletRuns
+            ? `: ${describeStaticPod(paths, name, kubelet)}`
+            : "; nor does the kubelet that runs it";
+        return { name, healthy: false, log, detail: `not running (no process)${why}` };
       }
       const pid = pids[0];
       const healthy = await probe(name, ports, paths);

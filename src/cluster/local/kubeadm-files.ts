@@ -27,14 +27,20 @@ export async function ensureNodeKubeadmFiles(paths: LocalPaths, node: string, po
   const ca = join(root, "etc/kubernetes/pki/ca.crt");
   await mkdir(dirname(ca), { recursive: true });
   if (!existsSync(kubeletConf))
-    await writeFile(kubeletConf, await kubeletKubeconfig(paths, node, port), { mode: 0o600 });
+    await writeFile(kubeletConf, await kubeadmKubeconfig(paths, `system:node:${node}`, port), {
+      mode: 0o600,
+    });
   if (!existsSync(ca)) await copyFile(join(paths.pki, "ca.crt"), ca);
 }
 
-/** kubeadm's kubelet.conf, in its YAML and with its names (cluster "kubernetes", user system:node:NODE). */
-async function kubeletKubeconfig(paths: LocalPaths, node: string, port: number): Promise<string> {
+/**
+ * A kubeconfig file as kubeadm writes it (kubelet.conf, admin.conf, scheduler.conf…), in
+ * its YAML and with its names: cluster "kubernetes", context USER@kubernetes. Every file
+ * carries the cluster's admin client certificate: the local cluster issues no
+ * per-component certificates.
+ */
+export async function kubeadmKubeconfig(paths: LocalPaths, user: string, port: number): Promise<string> {
   const data = async (f: string) => (await readFile(join(paths.pki, f))).toString("base64");
-  const user = `system:node:${node}`;
   return `apiVersion: v1
 clusters:
 - cluster:

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import { kubernetesVersion } from "./build.js";
 import type { LocalPaths, Ports, StaticPodComponent } from "./components.js";
-import { networking } from "./kubeadm-files.js";
+import { kubeadmKubeconfig, networking } from "./kubeadm-files.js";
 import { createNodeRoot } from "./nodes.js";
 
 // The control plane as `kubeadm init` lays it out on its node: one static-pod manifest
@@ -292,35 +292,6 @@ const kubeconfigUsers: Record<string, string> = {
 };
 
 /**
- * kubeadm's kubeconfig file for user, in its YAML and with its names. Every file
- * carries the cluster's admin client certificate: the local cluster issues no
- * per-component certificates.
- */
-export async function kubeadmKubeconfig(paths: LocalPaths, user: string, port: number): Promise<string> {
-  const data = async (f: string) => (await readFile(join(paths.pki, f))).toString("base64");
-  return `apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: ${await data("ca.crt")}
-    server: https://127.0.0.1:${port}
-  name: kubedrill
-contexts:
-- context:
-    cluster: kubedrill
-    user: ${user}
-  name: ${user}@kubedrill
-current-context: ${user}@kubedrill
-kind: Config
-preferences: {}
-users:
-- name: ${user}
-  user:
-    client-certificate-data: ${await data("admin.crt")}
-    client-key-data: ${await data("admin.key")}
-`;
-}
-
-/**
  * Lays out the control-plane node as kubeadm does, for what is missing: the kubeconfig
  * files (one that exists holds the learner's changes) and, once in a cluster's life
  * (`writeManifests`), the manifests: a manifest the learner moved out stays out.
@@ -333,7 +304,8 @@ export async function ensureControlPlaneFiles(
   writeManifests: boolean,
 ): Promise<void> {
   // "var", not the node's folder: the node's folder holds the PKI before the node is laid out.
-  if (!existsSync(join(paths.controlPlane, "var"))) await createNodeRoot(paths.nodes, "kubedrill-control-plane");
+  if (!existsSync(join(paths.controlPlane, "var")))
+    await createNodeRoot(paths.nodes, "kubedrill-control-plane");
   const etc = join(paths.controlPlane, "etc/kubernetes");
   for (const [file, user] of Object.entries(kubeconfigUsers)) {
     const path = join(etc, file);
@@ -346,6 +318,8 @@ export async function ensureControlPlaneFiles(
     await mkdir(dirname(paths.etcdData), { recursive: true });
     await rename(oldEtcd, paths.etcdData);
   }
+  // kubeadm makes etcd's data folder private before etcd starts; the kubelet would make it 0755.
+  if (!existsSync(paths.etcdData)) await mkdir(paths.etcdData, { recursive: true, mode: 0o700 });
   if (!writeManifests) return;
   const manifests = controlPlaneManifests(ports, moved ? "kubedrill" : "kubedrill-control-plane");
   await mkdir(join(etc, "manifests"), { recursive: true });
