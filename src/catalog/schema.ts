@@ -244,7 +244,8 @@ const requirementSchema = z
           "metrics-server: metrics.k8s.io answers (kubectl top); dns: cluster DNS (kube-dns) exists; " +
           "provisioner: a default StorageClass provisions volumes for claims; " +
           "logs: kubectl logs answers (real containers, or the local cluster's simulated output); " +
-          "node-services: systemctl, journalctl, crictl and etcdctl on the nodes (kind, minikube, local)",
+          "node-services: systemctl, journalctl, crictl and etcdctl on the nodes (kind, minikube, local); " +
+          "helm: the helm tool is on PATH",
       ),
     z.strictObject({
       workers: z.number().int().positive().describe("At least this many Ready worker nodes"),

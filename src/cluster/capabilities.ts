@@ -2,6 +2,7 @@ import { ClusterError, KindNotServedError } from "../errors.js";
 import type { Capabilities, CapabilityState } from "../model/capabilities.js";
 import { conditionTrue, isReady, type KubeObject } from "../model/kube.js";
 import { ApiStatusError, type KubeApi } from "./api.js";
+import { findOnPath } from "./tools.js";
 
 export type { Capabilities };
 
@@ -18,6 +19,8 @@ export interface ClusterFacts {
   metricsApi?: KubeObject;
   /** The node-access driver for the context, when there is one. */
   nodeAccess?: string;
+  /** Where the `helm` executable is on PATH, when it is. */
+  helm?: string;
 }
 
 const isControlPlane = (node: KubeObject) =>
@@ -157,6 +160,12 @@ function nodeServices(nodeAccess: string | undefined): CapabilityState {
   return { available: false, why: "kubedrill reaches no node of this cluster, so no node service either" };
 }
 
+/** Helm runs on the learner's machine, as kubectl does: the tool on PATH is the capability. */
+function helm(path: string | undefined): CapabilityState {
+  if (path) return { available: true, why: `helm is on PATH (${path})` };
+  return { available: false, why: 'there is no "helm" on PATH' };
+}
+
 /** What the cluster can do, from facts read once. Pure: tests hand in objects saved from real clusters. */
 export function capabilitiesFrom(facts: ClusterFacts): Capabilities {
   const runs = containers(facts.nodes);
@@ -175,6 +184,7 @@ export function capabilitiesFrom(facts: ClusterFacts): Capabilities {
       provisioner: provisioner(facts.storageClasses ?? []),
       logs: logs(facts.nodes, runs),
       "node-services": nodeServices(facts.nodeAccess),
+      helm: helm(facts.helm),
     },
     workers: countWorkers(facts.nodes),
   };
@@ -202,7 +212,7 @@ export async function readClusterFacts(api: KubeApi, nodeAccess: string | undefi
     optional(api.get("v1", "Service", "kube-dns", "kube-system"), undefined),
     optional(api.get("apiregistration.k8s.io/v1", "APIService", "v1beta1.metrics.k8s.io"), undefined),
   ]);
-  return { nodes, daemonSets, storageClasses, dnsService, metricsApi, nodeAccess };
+  return { nodes, daemonSets, storageClasses, dnsService, metricsApi, nodeAccess, helm: findOnPath("helm") };
 }
 
 export async function detectCapabilities(connection: {

@@ -43,6 +43,7 @@ const capabilityFixes: Record<Capability, string> = {
     "kind, minikube and the local cluster have a default StorageClass; elsewhere install one (e.g. rancher's local-path-provisioner)",
   logs: "kind, minikube and the local cluster serve kubectl logs: kubedrill cluster up",
   "node-services": "node services need a kind, minikube or local cluster: kubedrill cluster up",
+  helm: "install Helm 3: https://helm.sh/docs/intro/install/ (or with Go: go install helm.sh/helm/v3/cmd/helm@latest)",
 };
 
 /** A failed step as a line, with the error's own hint as the fix. */

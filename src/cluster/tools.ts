@@ -1,8 +1,10 @@
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
 import { ClusterError } from "../errors.js";
 import type { ToolResult } from "../model/node-access.js";
 
 /** The programs kubedrill runs besides itself; each is looked up on PATH. */
-export type Tool = "docker" | "kind" | "minikube" | "kubectl";
+export type Tool = "docker" | "kind" | "minikube" | "kubectl" | "helm";
 
 /** Where to get each tool, for the message when it is missing. */
 export const installHints: Record<Tool, string> = {
@@ -10,7 +12,22 @@ export const installHints: Record<Tool, string> = {
   kind: "install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
   minikube: "install minikube: https://minikube.sigs.k8s.io/docs/start/",
   kubectl: "install kubectl: https://kubernetes.io/docs/tasks/tools/#kubectl",
+  helm: "install Helm 3: https://helm.sh/docs/intro/install/",
 };
+
+/** Where a tool is on PATH (the first executable of that name), without running it; undefined when it is not. */
+export function findOnPath(tool: Tool, path = process.env.PATH ?? ""): string | undefined {
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    const file = join(dir, tool);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here: the next folder
+    }
+  }
+  return undefined;
+}
 
 export type { ToolResult };
 

@@ -8,6 +8,7 @@ export const capabilityNames = [
   "provisioner",
   "logs",
   "node-services",
+  "helm",
 ] as const;
 export type Capability = (typeof capabilityNames)[number];
 

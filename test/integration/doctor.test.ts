@@ -55,6 +55,8 @@ describe("kubedrill doctor", () => {
     );
     expect(line("logs")).toMatch(/^✓ logs\s+the local cluster's node agent serves kubectl logs/);
     expect(line("node-services")).toMatch(/^✓ node-services\s+the node shell answers systemctl/);
+    // The integration tests put the Helm they build on PATH (test/integration/helm.ts).
+    expect(line("helm")).toMatch(/^✓ helm\s+helm is on PATH \(\/.*\/helm\)$/);
     expect(line("workers")).toMatch(/^✓ workers\s+2 Ready workers/);
     expect(result.stdout.trimEnd().split("\n").at(-1)).toMatch(/^practice can start \(4 warning\(s\)/);
     expect(result.exitCode).toBe(0);
@@ -87,6 +89,7 @@ describe("kubedrill doctor", () => {
       "provisioner",
       "logs",
       "node-services",
+      "helm",
       "workers",
       "drivers",
     ]);

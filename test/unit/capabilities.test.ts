@@ -1,7 +1,11 @@
 import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/cluster/api.js";
 import { type Capabilities, capabilitiesFrom } from "../../src/cluster/capabilities.js";
+import { findOnPath } from "../../src/cluster/tools.js";
 import { skipReason, unmetRequirements } from "../../src/engine/requires.js";
 
 // The local cluster's nodes, as `kubectl get nodes -o json` printed them (managedFields removed).
@@ -206,6 +210,27 @@ describe("capabilitiesFrom", () => {
       available: false,
       why: expect.stringContaining("kind, minikube and local"),
     });
+  });
+});
+
+describe("helm", () => {
+  it("is the helm tool on PATH: found, the task may run; missing, it is skipped with that reason", () => {
+    const found = capabilitiesFrom({ nodes: localNodes, daemonSets: [], helm: "/usr/local/bin/helm" });
+    expect(found.has.helm).toEqual({ available: true, why: "helm is on PATH (/usr/local/bin/helm)" });
+    const missing = capabilitiesFrom({ nodes: localNodes, daemonSets: [] });
+    expect(skipReason(["helm"], missing)).toBe('needs helm: there is no "helm" on PATH');
+  });
+
+  it("findOnPath finds the first executable of the name in PATH's folders, and nothing that is not executable", async () => {
+    const root = await mkdtemp(join(tmpdir(), "kubedrill-path-"));
+    const [plain, runnable] = [join(root, "plain"), join(root, "runnable")];
+    await mkdir(plain);
+    await mkdir(runnable);
+    await writeFile(join(plain, "helm"), "not executable");
+    await writeFile(join(runnable, "helm"), "#!/bin/sh\n", { mode: 0o755 });
+    expect(findOnPath("helm", [plain, runnable].join(delimiter))).toBe(join(runnable, "helm"));
+    expect(findOnPath("helm", plain)).toBeUndefined();
+    await rm(root, { recursive: true });
   });
 });
 
