@@ -1,5 +1,6 @@
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { helmBinDir } from "./helm.js";
 
 /** The test cluster lives apart from any practice cluster: its own state and kubeconfig. */
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -11,4 +12,6 @@ export const testEnv = {
   // Grading through the CLI records history; keep it out of the developer's own.
   KUBEDRILL_HISTORY: join(testRoot, "history.jsonl"),
   KUBEDRILL_EXAM: join(testRoot, "exam.json"),
+  // The pinned helm first (the global setup builds it): the Helm tasks' proofs run it.
+  PATH: [helmBinDir, process.env.PATH].filter(Boolean).join(delimiter),
 };

@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubeconfigAs } from "../support/kubeconfig.js";
@@ -78,5 +78,30 @@ describe("a context without node access", () => {
     );
     expect(result.stderr).toContain("next: `kubedrill doctor` shows what this cluster offers");
     expect(result.exitCode).toBe(3);
+  });
+});
+
+describe("a machine without helm", () => {
+  // Only node's own folder on PATH: no helm there, whatever the machine has installed.
+  const withoutHelm = (...args: string[]) =>
+    execa(process.execPath, [cli, ...args], {
+      reject: false,
+      env: { ...testEnv, PATH: dirname(process.execPath), NO_COLOR: "1" },
+    });
+  const noHelm = 'needs helm: there is no "helm" on PATH';
+
+  it("list marks exactly the Helm tasks unavailable, and start refuses one with the reason", async () => {
+    const result = await withoutHelm("list", "--json");
+    const rows = JSON.parse(result.stdout) as { id: string; unavailable: string[] }[];
+    const unavailable = rows.filter((r) => r.unavailable.length > 0);
+    expect(unavailable.map((r) => r.id).sort()).toEqual([
+      "helm-install",
+      "helm-template",
+      "helm-upgrade-rollback",
+    ]);
+    for (const row of unavailable) expect(row.unavailable).toEqual([noHelm]);
+    const start = await withoutHelm("start", "helm-install");
+    expect(start.stderr).toContain(`kubedrill: task helm-install cannot run on context "kubedrill-local": ${noHelm}`);
+    expect(start.exitCode).toBe(3);
   });
 });
