@@ -125,6 +125,20 @@ export const stepSchema = z
         ),
     }),
     z.strictObject({
+      copyToAnswers: z
+        .strictObject({
+          from: z.string().min(1).describe("A file or folder beside task.yaml, e.g. chart"),
+          to: z
+            .string()
+            .min(1)
+            .optional()
+            .describe("A path inside the task's answers folder; default: the name of from"),
+        })
+        .describe(
+          "Give the learner files to start from (a Helm chart, a manifest to fix): copied as they are, no {{vars}} filled in them, into the answers folder",
+        ),
+    }),
+    z.strictObject({
       wait: z.strictObject({
         resource: objectRef,
         expect: z.string().min(1).describe("CEL over `object` that must become true"),

@@ -76,6 +76,7 @@ export async function semanticProblems(
     if ("wait" in step) cel(ctx, step.wait.expect, ["setup", i, "wait", "expect"], ["object", "vars"]);
     if ("delete" in step) deleteProblems(ctx, step.delete, ["setup", i, "delete"]);
     if ("apply" in step) await applyProblems(ctx, step.apply, ["setup", i, "apply"]);
+    if ("copyToAnswers" in step) copyProblems(ctx, step.copyToAnswers, ["setup", i, "copyToAnswers"]);
   }
   return ctx.problems;
 }
@@ -131,8 +132,21 @@ function inlineProblems(ctx: Context, manifest: unknown, path: Path): void {
   }
 }
 
+/** What setup copies comes from the task's folder and goes into its answers folder, nowhere else. */
+function copyProblems(ctx: Context, copy: { from: string; to?: string }, path: Path): void {
+  if (outsideTaskFolder(copy.from)) {
+    report(ctx, [...path, "from"], `${copy.from} must be beside task.yaml (a path inside the task's folder)`);
+  } else if (!existsSync(join(ctx.dir, copy.from))) {
+    report(ctx, [...path, "from"], `${copy.from} does not exist beside task.yaml`);
+  }
+  const outside = copy.to === undefined ? undefined : answerPathProblem(copy.to);
+  if (outside) report(ctx, [...path, "to"], outside);
+}
+
+const outsideTaskFolder = (name: string) => isAbsolute(name) || normalize(name).split(sep).includes("..");
+
 async function fileProblems(ctx: Context, name: string, path: Path): Promise<void> {
-  if (isAbsolute(name) || normalize(name).split(sep).includes("..")) {
+  if (outsideTaskFolder(name)) {
     report(ctx, path, `file ${name} must be beside task.yaml (a path inside the task's folder)`);
     return;
   }

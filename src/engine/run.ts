@@ -43,12 +43,13 @@ export async function start(loaded: LoadedTask, target: Target): Promise<Vars> {
     );
   }
   const vars = await resolveVars(loaded.task, target.api, target.nodes);
-  await startTask(loaded, { cluster: target.api, nodes: target.nodes, vars });
   // A fresh attempt: answer files from an earlier one must not pass checks on their own.
+  // Emptied first, so that setup can give the learner files there (copyToAnswers).
   if (vars.answers) {
     await rm(vars.answers, { recursive: true, force: true });
     await mkdir(vars.answers, { recursive: true });
   }
+  await startTask(loaded, { cluster: target.api, nodes: target.nodes, vars });
   return vars;
 }
 

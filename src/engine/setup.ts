@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { cp } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { bundleObjects } from "../catalog/bundles.js";
 import type { LoadedTask } from "../catalog/load.js";
 import { readManifestFile } from "../catalog/load.js";
@@ -154,6 +155,11 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
   writeNodeFile: ({ writeNodeFile: file }, { env }) =>
     requireNodes(env).write(file.node, file.path, file.content),
   removeNodeFile: ({ removeNodeFile: file }, { env }) => requireNodes(env).remove(file.node, file.path),
+  copyToAnswers: async ({ copyToAnswers: copy }, { loaded, env }) => {
+    if (!env.vars.answers) throw new Error("copyToAnswers needs the task's answers folder, which is not known");
+    const to = join(env.vars.answers, copy.to ?? basename(copy.from));
+    await cp(join(loaded.dir, copy.from), to, { recursive: true, force: true });
+  },
   wait: ({ wait }, { loaded, env }) => waitStep(wait, loaded.task, env),
   install: async ({ install }, { loaded, env }) => {
     const created: KubeObject[] = [];

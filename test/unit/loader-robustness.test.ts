@@ -230,6 +230,18 @@ describe("loader › robustness against hostile or broken files", () => {
     ]);
   });
 
+  it("copies into the answers folder only from the task's folder, and only to a path inside the answers folder", async () => {
+    const task = valid.replace(
+      "checks:",
+      "setup:\n  - copyToAnswers: { from: ../../home, to: /etc }\n  - copyToAnswers: { from: chart }\nchecks:",
+    );
+    expect(await problemsOf(task)).toEqual([
+      "task.yaml:9:28: setup[0].copyToAnswers.from: ../../home must be beside task.yaml (a path inside the task's folder)",
+      `task.yaml:9:44: setup[0].copyToAnswers.to: answer file "/etc" must be a path inside the task's answers folder (no leading / and no ..)`,
+      "task.yaml:10:28: setup[1].copyToAnswers.from: chart does not exist beside task.yaml",
+    ]);
+  });
+
   it("refuses a setup delete in another namespace but allows checks to read there", async () => {
     const task = valid
       .replace("checks:", "setup:\n  - delete: { kind: Pod, name: web, namespace: default }\nchecks:")
