@@ -125,6 +125,20 @@ export const stepSchema = z
         ),
     }),
     z.strictObject({
+      helmInstall: z
+        .strictObject({
+          release: name.describe("The release name"),
+          chart: z.string().min(1).describe("A chart folder beside task.yaml, e.g. chart"),
+          values: z
+            .record(z.string(), z.unknown())
+            .optional()
+            .describe("Values, as a values file would give them (helm install -f)"),
+        })
+        .describe(
+          "Install a chart as a Helm release in the task's namespace (helm install); needs requires: [helm]. Reset removes it with the namespace's other objects",
+        ),
+    }),
+    z.strictObject({
       copyToAnswers: z
         .strictObject({
           from: z.string().min(1).describe("A file or folder beside task.yaml, e.g. chart"),

@@ -77,6 +77,7 @@ export async function semanticProblems(
     if ("delete" in step) deleteProblems(ctx, step.delete, ["setup", i, "delete"]);
     if ("apply" in step) await applyProblems(ctx, step.apply, ["setup", i, "apply"]);
     if ("copyToAnswers" in step) copyProblems(ctx, step.copyToAnswers, ["setup", i, "copyToAnswers"]);
+    if ("helmInstall" in step) helmProblems(ctx, step.helmInstall.chart, ["setup", i, "helmInstall"]);
   }
   return ctx.problems;
 }
@@ -141,6 +142,22 @@ function copyProblems(ctx: Context, copy: { from: string; to?: string }, path: P
   }
   const outside = copy.to === undefined ? undefined : answerPathProblem(copy.to);
   if (outside) report(ctx, [...path, "to"], outside);
+}
+
+/** A chart setup installs is the task's own, and installing it needs helm where the task runs. */
+function helmProblems(ctx: Context, chart: string, path: Path): void {
+  if (outsideTaskFolder(chart)) {
+    report(ctx, [...path, "chart"], `${chart} must be beside task.yaml (a path inside the task's folder)`);
+  } else if (!existsSync(join(ctx.dir, chart, "Chart.yaml"))) {
+    report(
+      ctx,
+      [...path, "chart"],
+      `${chart} is not a chart folder beside task.yaml (no ${chart}/Chart.yaml)`,
+    );
+  }
+  if (!ctx.task.requires?.includes("helm")) {
+    report(ctx, path, "a task whose setup installs a chart needs helm: add `requires: [helm]`");
+  }
 }
 
 const outsideTaskFolder = (name: string) => isAbsolute(name) || normalize(name).split(sep).includes("..");

@@ -1,5 +1,7 @@
 import { ClusterError } from "../errors.js";
+import type { Helm } from "../model/helm.js";
 import { type ApiOptions, ApiStatusError, KubeApi } from "./api.js";
+import { helmFor } from "./helm.js";
 import { type NodeAccess, nodeAccessFor } from "./node-access/index.js";
 import { assertMayWrite } from "./safety.js";
 
@@ -9,6 +11,8 @@ export interface Connection {
   server: string;
   /** Undefined when this cluster offers no node access; node checks then fail with that reason. */
   nodes?: NodeAccess;
+  /** helm aimed at this context, for setup steps that install a chart. */
+  helm: Helm;
 }
 
 /** Loads the kubeconfig, checks the API answers, and picks node access for the context. */
@@ -36,5 +40,5 @@ export async function connect(
   } catch (err) {
     if (!(err instanceof ClusterError)) throw err;
   }
-  return { api, context, server, nodes };
+  return { api, context, server, nodes, helm: helmFor(context, options.kubeconfig) };
 }

@@ -1,6 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import type { LoadedTask } from "../catalog/load.js";
 import { ClusterError, KubedrillError, oneLinePerCause } from "../errors.js";
+import type { Helm } from "../model/helm.js";
 import type { GradeReport } from "../model/results.js";
 import { type GradeEnv, gradeReport, gradeTask } from "./grade.js";
 import type { ClusterWriter, NodeAccess } from "./ports.js";
@@ -12,6 +13,8 @@ import { fill, resolveVars, type Vars } from "./vars.js";
 export interface Target {
   api: ClusterWriter;
   nodes?: NodeAccess;
+  /** helm aimed at the same cluster, for setup steps that install a chart. */
+  helm?: Helm;
   context: string;
   /** What the cluster can do, when detected: tasks that need more are refused by start and skipped by grade. */
   capabilities?: Capabilities;
@@ -49,7 +52,7 @@ export async function start(loaded: LoadedTask, target: Target): Promise<Vars> {
     await rm(vars.answers, { recursive: true, force: true });
     await mkdir(vars.answers, { recursive: true });
   }
-  await startTask(loaded, { cluster: target.api, nodes: target.nodes, vars });
+  await startTask(loaded, { cluster: target.api, nodes: target.nodes, helm: target.helm, vars });
   return vars;
 }
 

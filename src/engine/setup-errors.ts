@@ -1,4 +1,5 @@
 import { ApiStatusError, ClusterError, SetupError } from "../errors.js";
+import type { ToolResult } from "../model/node-access.js";
 import type { KubeObject } from "./ports.js";
 
 /**
@@ -117,4 +118,14 @@ export function heldByFinalizers(
 
 function finalizersOf(object: KubeObject): string[] {
   return (object.metadata?.finalizers as string[] | undefined) ?? [];
+}
+
+/** helm install refused or failed in a setup step. */
+export function helmFailed(release: string, result: ToolResult, task: string, namespace: string): SetupError {
+  const said = (result.stderr.trim() || result.stdout.trim()).split("\n").at(-1) ?? "";
+  return new SetupError(
+    `setup of task ${task} could not install the Helm release ${release} (helm exited ${result.exitCode}): ${said || "no message"}`,
+    3,
+    `helm -n ${namespace} list --all shows the release; kubedrill reset ${task} removes it, and start installs it again`,
+  );
 }

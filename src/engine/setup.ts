@@ -1,10 +1,12 @@
-import { cp } from "node:fs/promises";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { bundleObjects } from "../catalog/bundles.js";
 import type { LoadedTask } from "../catalog/load.js";
 import { readManifestFile } from "../catalog/load.js";
 import type { Step, Task } from "../catalog/schema.js";
 import { TaskError } from "../errors.js";
+import type { Helm } from "../model/helm.js";
 import { conditionTrue } from "../model/kube.js";
 import { poll } from "../model/poll.js";
 import { evaluate } from "./cel.js";
@@ -15,6 +17,7 @@ import { formatMismatch } from "./match.js";
 import { apiVersionOf, type ClusterWriter, type KubeObject } from "./ports.js";
 import { resolveRef } from "./resolve.js";
 import {
+  helmFailed,
   noSuchNode,
   noSuchObject,
   notEstablished,
@@ -30,6 +33,8 @@ export const uidsAnnotation = "kubedrill.dev/setup-uids";
 export interface SetupEnv {
   cluster: ClusterWriter;
   nodes?: NodeFiles;
+  /** helm aimed at the same cluster, for helmInstall steps. */
+  helm?: Helm;
   vars: Vars;
 }
 
@@ -155,8 +160,10 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
   writeNodeFile: ({ writeNodeFile: file }, { env }) =>
     requireNodes(env).write(file.node, file.path, file.content),
   removeNodeFile: ({ removeNodeFile: file }, { env }) => requireNodes(env).remove(file.node, file.path),
+  helmInstall: ({ helmInstall }, { loaded, env }) => installChart(helmInstall, loaded, env),
   copyToAnswers: async ({ copyToAnswers: copy }, { loaded, env }) => {
-    if (!env.vars.answers) throw new Error("copyToAnswers needs the task's answers folder, which is not known");
+    if (!env.vars.answers)
+      throw new Error("copyToAnswers needs the task's answers folder, which is not known");
     const to = join(env.vars.answers, copy.to ?? basename(copy.from));
     await cp(join(loaded.dir, copy.from), to, { recursive: true, force: true });
   },
@@ -172,6 +179,27 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
     await untilEstablished(env.cluster, created, loaded.task.id);
   },
 };
+
+/** helm install into the task's namespace, the values through a file as `-f` gives them. */
+async function installChart(
+  step: Extract<Step, { helmInstall: unknown }>["helmInstall"],
+  loaded: LoadedTask,
+  env: SetupEnv,
+): Promise<void> {
+  if (!env.helm) throw new Error("this task installs a chart, and no helm was handed to setup");
+  const dir = await mkdtemp(join(tmpdir(), "kubedrill-values-"));
+  try {
+    const values = join(dir, "values.json");
+    // JSON is YAML: helm reads the file as it reads any values file.
+    await writeFile(values, JSON.stringify(step.values ?? {}));
+    const chart = join(loaded.dir, step.chart);
+    const args = ["install", step.release, chart, "--namespace", loaded.task.namespace, "--values", values];
+    const result = await env.helm.run(args);
+    if (result.exitCode !== 0) throw helmFailed(step.release, result, loaded.task.id, loaded.task.namespace);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** A CRD's kinds are served once it is Established: the next steps and the checks use them. */
 async function untilEstablished(cluster: ClusterWriter, objects: KubeObject[], task: string): Promise<void> {

@@ -242,6 +242,19 @@ describe("loader › robustness against hostile or broken files", () => {
     ]);
   });
 
+  it("installs only a chart folder of the task's, and only in a task that requires helm", async () => {
+    const task = valid.replace(
+      "checks:",
+      "setup:\n  - helmInstall: { release: web, chart: values.yaml }\n  - helmInstall: { release: web, chart: ../web }\nchecks:",
+    );
+    expect(await problemsOf(task, { "values.yaml": "replicas: 1\n" })).toEqual([
+      "task.yaml:9:41: setup[0].helmInstall.chart: values.yaml is not a chart folder beside task.yaml (no values.yaml/Chart.yaml)",
+      "task.yaml:9:18: setup[0].helmInstall: a task whose setup installs a chart needs helm: add `requires: [helm]`",
+      "task.yaml:10:41: setup[1].helmInstall.chart: ../web must be beside task.yaml (a path inside the task's folder)",
+      "task.yaml:10:18: setup[1].helmInstall: a task whose setup installs a chart needs helm: add `requires: [helm]`",
+    ]);
+  });
+
   it("refuses a setup delete in another namespace but allows checks to read there", async () => {
     const task = valid
       .replace("checks:", "setup:\n  - delete: { kind: Pod, name: web, namespace: default }\nchecks:")
