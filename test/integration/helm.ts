@@ -33,7 +33,9 @@ export async function ensureHelm(log: (message: string) => void): Promise<string
     { cwd: partial, env: { GOBIN: partial, GOFLAGS: "-mod=mod" }, reject: false, all: true },
   );
   if (build.exitCode !== 0) {
-    throw new Error(`building helm ${helmVersion} failed (go install exited ${build.exitCode}):\n${build.all}`);
+    throw new Error(
+      `building helm ${helmVersion} failed (go install exited ${build.exitCode}):\n${build.all}`,
+    );
   }
   await rm(helmBinDir, { recursive: true, force: true });
   await rename(partial, helmBinDir);

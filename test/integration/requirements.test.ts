@@ -101,7 +101,9 @@ describe("a machine without helm", () => {
     ]);
     for (const row of unavailable) expect(row.unavailable).toEqual([noHelm]);
     const start = await withoutHelm("start", "helm-install");
-    expect(start.stderr).toContain(`kubedrill: task helm-install cannot run on context "kubedrill-local": ${noHelm}`);
+    expect(start.stderr).toContain(
+      `kubedrill: task helm-install cannot run on context "kubedrill-local": ${noHelm}`,
+    );
     expect(start.exitCode).toBe(3);
   });
 });
