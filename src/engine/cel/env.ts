@@ -1,6 +1,7 @@
 import { type CelFunc, celEnv } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
 import { find } from "./find.js";
+import { helm } from "./helm.js";
 import { kube } from "./kube.js";
 import { lists } from "./lists.js";
 import { network } from "./network.js";
@@ -9,7 +10,7 @@ import { compileRegex } from "./regex.js";
 import { costCounter } from "./runtime.js";
 
 /** Every function an expression may call beyond CEL's standard ones; docs/authoring.md lists them. */
-const libraries: CelFunc[] = [...strings, ...lists, ...find, ...quantities, ...network, ...kube];
+const libraries: CelFunc[] = [...strings, ...lists, ...find, ...quantities, ...network, ...kube, ...helm];
 
 export const env = celEnv({
   funcs: [...libraries, costCounter],

@@ -67,6 +67,11 @@ export function toCelBindings(bindings: Record<string, unknown>): Record<string,
   );
 }
 
+/** Plain JSON data as CEL maps and lists (data a function made, such as a decoded Helm release). */
+export function toCel(value: unknown): CelInput {
+  return toCelInput(value, new WeakMap());
+}
+
 function toCelInput(value: unknown, cache: WeakMap<object, CelInput>): CelInput {
   if (value === null || typeof value !== "object" || isCelMap(value) || isCelList(value))
     return value as CelInput;
