@@ -10,6 +10,7 @@ import {
   isCelUint,
   parse,
   plan,
+  unparse,
 } from "@bufbuild/cel";
 import type { Mismatch } from "../model/results.js";
 import type { ExpressionChecker } from "../model/template.js";
@@ -119,11 +120,21 @@ function comparisonOf(root: Expr): Compiled["comparison"] {
   const { function: op, args } = root.exprKind.value;
   const [left, right] = args;
   if (!comparisonOps.has(op) || !left || right?.exprKind.case !== "constExpr") return undefined;
-  const path = fieldPath(left);
+  const path = fieldPath(left) ?? computedPath(left);
   if (path === undefined) return undefined;
   const constant = right.exprKind.value.constantKind;
   const want = constant.case === "nullValue" ? null : toPlain(constant.value);
   return { left: toProgram(left), path, op, want };
+}
+
+/**
+ * A computed left side (`helm.release(object).info.description`, `size(object.spec.ports)`)
+ * is named by its own text, so its failure shows what it found too. Not one with a macro:
+ * its text would be the expanded loop, not what the author wrote.
+ */
+function computedPath(left: Expr): string | undefined {
+  if (descendants(left).some((e) => e.exprKind.case === "comprehensionExpr")) return undefined;
+  return unparse(left);
 }
 
 /** A missing field or list item becomes a Mismatch at its path; other errors keep their message. */

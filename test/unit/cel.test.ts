@@ -45,6 +45,24 @@ describe("evaluate", () => {
     });
   });
 
+  it("a false comparison of a computed value to a literal names the computation, with found and want", () => {
+    expect(evaluate("size(object.spec.containers) == 2", bindings)).toEqual({
+      path: "size(object.spec.containers)",
+      found: 1,
+      want: 2,
+    });
+    expect(
+      formatMismatch(
+        evaluate('object.spec.containers[0].image.split(":")[0] != "redis123"', bindings) as Mismatch,
+      ),
+    ).toBe('object.spec.containers[0].image.split(":")[0]: want != "redis123" (found "redis123")');
+    // With a macro on the left, its text would be the expanded loop: the expression alone is said.
+    expect(evaluate('object.spec.containers.map(c, c.name) == ["web"]', bindings)).toEqual({
+      path: "",
+      message: 'expect: object.spec.containers.map(c, c.name) == ["web"] is false',
+    });
+  });
+
   it("a false expression that is not a simple comparison reports only the expression", () => {
     expect(evaluate('object.spec.containers.exists(c, c.image == "redis")', bindings)).toEqual({
       path: "",
