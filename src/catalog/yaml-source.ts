@@ -232,7 +232,10 @@ export function parseManifests(text: string, file: string): ManifestDoc[] | Task
     if ("problem" in data) return data.problem;
     const problemAt = (path: Path, message: string) => at(where, path, message);
     const { value } = data;
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    // An empty document (`---` twice, or only a comment, as joined `helm template` files give) is
+    // skipped, as kubectl skips it.
+    if (value === null) continue;
+    if (typeof value !== "object" || Array.isArray(value)) {
       return problemAt([], "a manifest document must be a mapping");
     }
     const line = position(lines, doc.contents.range[0]).line;

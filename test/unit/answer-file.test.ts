@@ -81,6 +81,19 @@ describe("answer files › size", () => {
     });
   });
 
+  it("skips empty documents, as kubectl does: --- twice, or a document of comments only, as joined helm template files give", () => {
+    const text =
+      "---\n---\n# Source: agent/templates/sa.yaml\napiVersion: v1\nkind: ServiceAccount\n---\n# nothing here\n---\nkind: ConfigMap\n";
+    const docs = parseManifests(text, "agent.yaml");
+    expect(Array.isArray(docs) && docs.map((d) => [d.object.kind, d.line])).toEqual([
+      ["ServiceAccount", 4],
+      ["ConfigMap", 9],
+    ]);
+    expect(parseManifests("--- 42\n", "x.yaml")).toMatchObject({
+      message: "a manifest document must be a mapping",
+    });
+  });
+
   it("parses a single mapping of ~85 000 keys (1 MiB) and still finds a duplicate key at its end", () => {
     // yaml's own duplicate test was quadratic here (minutes); the generous timeout still catches it coming back.
     const keys = Array.from({ length: 85_000 }, (_, i) => `  k${i}: v`);
