@@ -222,6 +222,6 @@ func writeBlockedStatus(ctx context.Context, client kubernetes.Interface, pod *c
 		return err
 	})
 	if err != nil && !apierrors.IsNotFound(err) {
-		fmt.Fprintf(os.Stderr, "static-pods: %s/%s: %v\n", pod.Namespace, pod.Name, err)
+		fmt.Fprintf(os.Stderr, "kubelet: %s/%s: %v\n", pod.Namespace, pod.Name, err)
 	}
 }

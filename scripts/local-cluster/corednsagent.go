@@ -121,7 +121,7 @@ func annotatePod(ctx context.Context, client kubernetes.Interface, pod *corev1.P
 	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": annotations}})
 	_, err := client.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.MergePatchType, patch, metav1.PatchOptions{})
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "static-pods: annotate %s/%s: %v\n", pod.Namespace, pod.Name, err)
+		fmt.Fprintf(os.Stderr, "kubelet: annotate %s/%s: %v\n", pod.Namespace, pod.Name, err)
 	}
 }
 

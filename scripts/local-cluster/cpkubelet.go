@@ -40,7 +40,7 @@ const (
 	pullBackoff = 2 * time.Second
 )
 
-// runKubelet is the control-plane node's kubelet for its static pods: it runs each
+// runKubelet is the nodes' kubelet. On the control-plane node it runs each
 // control-plane manifest in the node's staticPodPath as the process it describes,
 // restarts it with the kubelet's back-off when it exits, restarts it with the new
 // command line when the file changes and stops it when the file goes, writes its
@@ -53,8 +53,10 @@ func runKubelet() int {
 	nodesDir := fs.String("nodes-dir", "", "folder with one root folder per node")
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig for the mirror pods")
 	images := fs.String("images", "", "comma-separated images the node can pull")
+	kubeletAddress := fs.String("kubelet-address", "", "where to serve the nodes' kubelet API (logs), host:port; none: not served")
+	clientCA := fs.String("client-ca", "", "CA of the client certificates the kubelet API accepts")
 	if err := fs.Parse(os.Args[1:]); err != nil || *stateRoot == "" || *nodesDir == "" {
-		fmt.Fprintln(os.Stderr, "usage: kubedrill-cluster kubelet --root DIR --nodes-dir DIR --kubeconfig FILE --images LIST")
+		fmt.Fprintln(os.Stderr, "usage: kubedrill-cluster kubelet --root DIR --nodes-dir DIR --kubeconfig FILE --images LIST [--kubelet-address HOST:PORT --client-ca FILE]")
 		return 2
 	}
 	self, err := os.Executable()
@@ -78,6 +80,13 @@ func runKubelet() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	go runMirrorPods(ctx, k, *kubeconfig)
+	// One process does every node's kubelet duties: the other nodes' need the API server this one starts.
+	go func() {
+		if err := runNodeAgent(ctx, *kubeconfig, *nodesDir, *kubeletAddress, *clientCA); err != nil {
+			fmt.Fprintln(os.Stderr, "kubelet:", err)
+			os.Exit(1)
+		}
+	}()
 	ticker := time.NewTicker(250 * time.Millisecond)
 	defer ticker.Stop()
 	for {

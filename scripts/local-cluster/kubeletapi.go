@@ -166,7 +166,7 @@ func (a *kubeletAPI) containerLogs(w http.ResponseWriter, r *http.Request) {
 	running := containerRunning{pods: a.pods, namespace: namespace, name: name, container: container, attempt: attempt}
 	opts := crilogs.NewLogOptions(options, time.Now())
 	if err := crilogs.ReadLogs(r.Context(), nil, path, "", opts, running, out, out); err != nil && r.Context().Err() == nil {
-		fmt.Fprintln(os.Stderr, "static-pods: logs:", err)
+		fmt.Fprintln(os.Stderr, "kubelet: logs:", err)
 	}
 }
 

@@ -68,7 +68,7 @@ func assignLoadBalancerIPs(ctx context.Context, client kubernetes.Interface, ser
 		updated := svc.DeepCopy()
 		updated.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: next.String()}}
 		if _, err := client.CoreV1().Services(svc.Namespace).UpdateStatus(ctx, updated, metav1.UpdateOptions{}); err != nil {
-			fmt.Fprintf(os.Stderr, "static-pods: load balancer address for %s/%s: %v\n", svc.Namespace, svc.Name, err)
+			fmt.Fprintf(os.Stderr, "kubelet: load balancer address for %s/%s: %v\n", svc.Namespace, svc.Name, err)
 			continue
 		}
 		taken[next] = true

@@ -25,7 +25,6 @@ var components = map[string]func() int{
 	"kube-scheduler":          func() int { return cli.Run(scheduler.NewSchedulerCommand()) },
 	"etcd":                    func() int { etcdmain.Main(os.Args); return 0 },
 	"kwok":                    runKwok,
-	"static-pods":             runStaticPods,
 	"kubelet":                 runKubelet,
 	"certs":                   runCerts,
 	"addons":                  runAddons,
@@ -45,7 +44,7 @@ func main() {
 	}
 	if len(os.Args) < 2 || components[os.Args[1]] == nil {
 		fmt.Fprintln(os.Stderr, "usage: kubedrill-cluster <component> [flags]")
-		fmt.Fprintln(os.Stderr, "components: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, static-pods, kubelet, certs, addons, node-shell, systemctl, journalctl, crictl, etcdctl, etcdutl")
+		fmt.Fprintln(os.Stderr, "components: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kubelet, certs, addons, node-shell, systemctl, journalctl, crictl, etcdctl, etcdutl")
 		os.Exit(2)
 	}
 	run := components[os.Args[1]]

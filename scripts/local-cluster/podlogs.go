@@ -72,7 +72,7 @@ func writePodLogs(pods listersv1.PodLister, nodesDir string) {
 				lines = append(lines, strings.Split(strings.TrimRight(seeded, "\n"), "\n")...)
 			}
 			if err := writeCRILog(path, started, lines); err != nil {
-				fmt.Fprintln(os.Stderr, "static-pods: log:", err)
+				fmt.Fprintln(os.Stderr, "kubelet: log:", err)
 			}
 		}
 	}

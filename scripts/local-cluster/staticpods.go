@@ -5,14 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -35,28 +32,17 @@ const (
 	seenAnnotation   = "kubernetes.io/config.seen"
 )
 
-// runStaticPods does the one kubelet duty kwok lacks: it watches each simulated
-// node's staticPodPath (read from the node's /var/lib/kubelet/config.yaml) and keeps
-// a mirror pod in the API for every manifest there, as a real kubelet would.
-func runStaticPods() int {
-	fs := flag.NewFlagSet("static-pods", flag.ContinueOnError)
-	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the cluster")
-	nodesDir := fs.String("nodes-dir", "", "folder with one root folder per node")
-	interval := fs.Duration("interval", 500*time.Millisecond, "how often the manifests are read")
-	kubeletAddress := fs.String("kubelet-address", "", "where to serve the nodes' kubelet API (logs), host:port; none: not served")
-	clientCA := fs.String("client-ca", "", "CA of the client certificates the kubelet API accepts")
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		return 2
-	}
-	config, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
+// runNodeAgent does the kubelet duties kwok lacks, for every simulated node, once the
+// API server answers: mirror pods for each node's static pods (every manifest in its
+// staticPodPath, read from its /var/lib/kubelet/config.yaml, that the control-plane
+// kubelet does not run as a process), node health from its kubelet service, volumes,
+// logs and the nodes' kubelet API. It returns when ctx ends.
+func runNodeAgent(ctx context.Context, kubeconfig, nodesDir, kubeletAddress, clientCA string) error {
+	config, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "static-pods:", err)
-		return 1
+		return err
 	}
 	client := kubernetes.NewForConfigOrDie(config)
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-
 	factory := informers.NewSharedInformerFactory(client, 0)
 	pods := factory.Core().V1().Pods().Lister()
 	nodes := factory.Core().V1().Nodes().Lister()
@@ -66,28 +52,28 @@ func runStaticPods() int {
 	factory.Start(ctx.Done())
 	factory.WaitForCacheSync(ctx.Done())
 
-	agent := &staticPodAgent{client: client, pods: pods, nodes: nodes, nodesDir: *nodesDir}
-	go runNodeHealth(ctx, client, *nodesDir, nodes, pods)
-	go runLocalPathProvisioner(ctx, client, *nodesDir)
+	agent := &staticPodAgent{client: client, pods: pods, nodes: nodes, nodesDir: nodesDir}
+	go runNodeHealth(ctx, client, nodesDir, nodes, pods)
+	go runLocalPathProvisioner(ctx, client, nodesDir)
 	go runLoadBalancerIPs(ctx, client, services)
-	go runPodLogs(ctx, pods, *nodesDir)
-	go runCoreDNSStarts(ctx, client, pods, configMaps, *nodesDir)
-	go runConfigErrors(ctx, client, factory.Core().V1().Pods().Informer(), pods, configMaps, secrets, *nodesDir)
-	if *kubeletAddress != "" {
+	go runPodLogs(ctx, pods, nodesDir)
+	go runCoreDNSStarts(ctx, client, pods, configMaps, nodesDir)
+	go runConfigErrors(ctx, client, factory.Core().V1().Pods().Informer(), pods, configMaps, secrets, nodesDir)
+	if kubeletAddress != "" {
 		go func() {
-			if err := serveKubeletAPI(ctx, *kubeletAddress, *clientCA, pods, *nodesDir); err != nil {
-				fmt.Fprintln(os.Stderr, "static-pods: kubelet API:", err)
+			if err := serveKubeletAPI(ctx, kubeletAddress, clientCA, pods, nodesDir); err != nil {
+				fmt.Fprintln(os.Stderr, "kubelet API:", err)
 				os.Exit(1)
 			}
 		}()
 	}
-	ticker := time.NewTicker(*interval)
+	ticker := time.NewTicker(500 * time.Millisecond)
 	defer ticker.Stop()
 	for {
 		agent.syncAll(ctx)
 		select {
 		case <-ctx.Done():
-			return 0
+			return nil
 		case <-ticker.C:
 		}
 	}
@@ -139,7 +125,7 @@ func (a *staticPodAgent) syncNode(ctx context.Context, nodeName string) {
 			continue // recreated on the next pass, once the old one is gone
 		}
 		if _, err := a.client.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
-			fmt.Fprintf(os.Stderr, "static-pods: create mirror pod %s: %v\n", key, err)
+			fmt.Fprintf(os.Stderr, "kubelet: create mirror pod %s: %v\n", key, err)
 		}
 	}
 	for _, stale := range existing {
@@ -152,7 +138,7 @@ func (a *staticPodAgent) syncNode(ctx context.Context, nodeName string) {
 func (a *staticPodAgent) deletePod(ctx context.Context, pod *corev1.Pod) {
 	err := a.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{})
 	if err != nil && !apierrors.IsNotFound(err) {
-		fmt.Fprintf(os.Stderr, "static-pods: delete mirror pod %s/%s: %v\n", pod.Namespace, pod.Name, err)
+		fmt.Fprintf(os.Stderr, "kubelet: delete mirror pod %s/%s: %v\n", pod.Namespace, pod.Name, err)
 	}
 }
 
@@ -197,7 +183,7 @@ func readStaticPods(root string, node *corev1.Node) map[string]*corev1.Pod {
 			continue
 		}
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "static-pods: %s: %v\n", filepath.Join(dir, name), err)
+			fmt.Fprintf(os.Stderr, "kubelet: %s: %v\n", filepath.Join(dir, name), err)
 			continue
 		}
 		key := pod.Namespace + "/" + pod.Name

@@ -76,7 +76,6 @@ describe("kubedrill doctor", () => {
       "kube-controller-manager",
       "kube-scheduler",
       "kwok",
-      "static-pods",
       "API server",
       "context",
       "kubectl",

@@ -88,7 +88,7 @@ describe("local cluster faults", () => {
         expect(state?.version).toBe(2);
         expect(state?.identity).toMatch(/^[0-9a-f-]{36}$/);
         // The control plane is the kubelet's to start; state records what `up` started itself.
-        expect(Object.keys(state?.components ?? {}).sort()).toEqual(["kubelet", "kwok", "static-pods"]);
+        expect(Object.keys(state?.components ?? {}).sort()).toEqual(["kubelet", "kwok"]);
         const stopped = await kubedrill("cluster", "down", "--driver", "local");
         expect(stopped.exitCode, stopped.all).toBe(0);
         expect(existsSync(paths.root)).toBe(false);
@@ -159,7 +159,7 @@ describe("local cluster faults", () => {
       const uid = (await kubectl("get", "configmap", marker, "-o", "jsonpath={.metadata.uid}")).stdout;
       // The default run kills every process at once, the kubelet first so that it restarts
       // nothing; the full suite kills each process `up` starts in turn.
-      const started: StartedComponent[] = ["kubelet", "kwok", "static-pods"];
+      const started: StartedComponent[] = ["kubelet", "kwok"];
       const rounds: Component[][] = full ? started.map((c) => [c]) : [[...componentNames]];
       for (const victims of rounds) {
         for (const name of victims) {
@@ -224,15 +224,15 @@ describe("local cluster faults", () => {
   );
 
   it(
-    "doctor reports a dead kwok and a dead node agent at once, from their processes, and still prints its report",
+    "doctor reports a dead kwok at once, from its process, and still prints its report",
     async () => {
       expect((await up()).exitCode).toBe(0);
-      for (const name of ["kwok", "static-pods"] as const) process.kill(pidOf(name) as number, "SIGKILL");
+      process.kill(pidOf("kwok") as number, "SIGKILL");
       await sleep(200);
       const doctor = await kubedrill("doctor");
       expect(doctor.exitCode, doctor.all).toBe(3);
       expect(doctor.stdout).toMatch(/^✗ kwok\s+not running \(no process\)/m);
-      expect(doctor.stdout).toMatch(/^✗ static-pods\s+not running \(no process\)/m);
+      expect(doctor.stdout).toMatch(/^✓ kubelet\s+pid \d+, answering$/m);
       expect(doctor.stdout).toMatch(/^✓ kube-scheduler\s+pid \d+, answering$/m);
       expect(doctor.stdout).toContain(
         "fix: kubedrill cluster up restarts it and keeps the cluster's objects",
@@ -247,7 +247,7 @@ describe("local cluster faults", () => {
     "an up killed part-way, then up: three Ready nodes and one process per component",
     async () => {
       // Kill points: after the kubelet is recorded (the control plane starting), and while nodes register.
-      const points: Component[] = full ? ["kubelet", "kwok", "static-pods"] : ["kubelet"];
+      const points: Component[] = full ? ["kubelet", "kwok"] : ["kubelet"];
       for (const point of points) {
         expect((await kubedrill("cluster", "down", "--driver", "local")).exitCode).toBe(0);
         const child = spawn(process.execPath, [cli, "cluster", "up", "--driver", "local"], {
@@ -398,13 +398,13 @@ describe("the kubelet's state decides the node's Ready condition", () => {
     expect(await becomes(true)).toBe(true);
   }, 200_000);
 
-  it("a disabled kubelet comes up inactive after a reboot (the node agents restarted by cluster up)", async () => {
+  it("a disabled kubelet comes up inactive after a reboot (the kubelet process restarted by cluster up)", async () => {
     const config = await readFile(configFile(), "utf8");
     onTestFinished(() => restore(config));
     expect((await nodeExec("systemctl", "disable", "kubelet")).exitCode).toBe(0);
     expect((await nodeExec("systemctl", "is-active", "kubelet")).stdout.trim()).toBe("active");
     const root = paths.root;
-    for (const p of processesIn(root).filter((p) => p.component === "static-pods"))
+    for (const p of processesIn(root).filter((p) => p.component === "kubelet"))
       await stopProcess(p.pid, root);
     const restarted = await up();
     expect(restarted.exitCode, restarted.all).toBe(0);

@@ -9,7 +9,6 @@ export const componentNames = [
   "kube-controller-manager",
   "kube-scheduler",
   "kwok",
-  "static-pods",
 ] as const;
 export type Component = (typeof componentNames)[number];
 
@@ -23,6 +22,9 @@ export const staticPodComponents = [
 export type StaticPodComponent = (typeof staticPodComponents)[number];
 /** The processes `cluster up` starts itself. */
 export type StartedComponent = Exclude<Component, StaticPodComponent>;
+
+export const isComponent = (name: string): name is Component =>
+  (componentNames as readonly string[]).includes(name);
 
 export const isStaticPodComponent = (name: string): name is StaticPodComponent =>
   (staticPodComponents as readonly string[]).includes(name);
@@ -86,6 +88,9 @@ export function args(
         `--nodes-dir=${paths.nodes}`,
         `--kubeconfig=${paths.kubeconfig}`,
         `--images=${images.join(",")}`,
+        ...(ports.kubelet
+          ? [`--kubelet-address=127.0.0.1:${ports.kubelet}`, `--client-ca=${join(paths.pki, "ca.crt")}`]
+          : []),
       ];
     case "kwok":
       return [
@@ -95,14 +100,6 @@ export function args(
         "--cidr=10.244.0.0/16",
         "--node-lease-duration-seconds=40",
         `--server-address=127.0.0.1:${ports.kwok}`,
-      ];
-    case "static-pods":
-      return [
-        `--kubeconfig=${paths.kubeconfig}`,
-        `--nodes-dir=${paths.nodes}`,
-        ...(ports.kubelet
-          ? [`--kubelet-address=127.0.0.1:${ports.kubelet}`, `--client-ca=${join(paths.pki, "ca.crt")}`]
-          : []),
       ];
   }
 }
@@ -138,7 +135,6 @@ export function health(name: Component, ports: Ports): { url: string; identity?:
       return { url: `https://127.0.0.1:${ports.scheduler}/healthz`, identity: selfSignedProbe };
     case "kwok":
       return { url: `http://127.0.0.1:${ports.kwok}/healthz` };
-    case "static-pods":
     case "kubelet":
       return undefined;
   }

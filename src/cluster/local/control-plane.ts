@@ -11,6 +11,7 @@ import {
   type Component,
   componentNames,
   health,
+  isComponent,
   type LocalPaths,
   localPaths,
   type Ports,
@@ -80,7 +81,6 @@ const startTimeout: Record<Component, number> = {
   "kube-controller-manager": 30_000,
   "kube-scheduler": 30_000,
   kwok: 30_000,
-  "static-pods": 5_000,
 };
 /** How long a running but silent component may take to answer (e.g. the API server after etcd came back). */
 const settleTimeout = 15_000;
@@ -132,6 +132,9 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
     if (await ensureComponent(name, binary, stages, current, paths, progress)) restarted.push(name);
     await writer.save(current);
   };
+  // A process of a component this version does not have is left from an older kubedrill.
+  for (const p of processesIn(paths.root).filter((r) => !isComponent(r.component)))
+    await stopProcess(p.pid, paths.root);
   // The control plane without its kubelet is left from an older kubedrill or a killed kubelet.
   if (!processesIn(paths.root).some((p) => p.component === "kubelet")) await stopStaticPodComponents(paths);
   await ensure("kubelet");
@@ -155,7 +158,6 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
       }
     }),
     ensure("kwok"),
-    ensure("static-pods"),
   ]);
 
   const nodes = await ensureNodes(paths, current.ports.apiserver, progress);

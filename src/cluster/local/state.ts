@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { ClusterError } from "../../errors.js";
-import { type Component, componentNames, type LocalPaths, type Ports } from "./components.js";
+import { type Component, isComponent, type LocalPaths, type Ports } from "./components.js";
 
 /** What `cluster up` records about a local cluster; the processes themselves are found by their folder. */
 export interface State {
@@ -27,8 +27,16 @@ function isState(value: unknown): value is State {
     typeof state.ports === "object" &&
     portNames.every((p) => Number.isInteger(state.ports?.[p])) &&
     typeof state.components === "object" &&
-    Object.keys(state.components ?? {}).every((c) => (componentNames as readonly string[]).includes(c))
+    state.components !== null
   );
+}
+
+/** A component an older kubedrill ran (static-pods, now part of the kubelet) is forgotten, not an error. */
+function withoutOldComponents(state: State): State {
+  const components = Object.fromEntries(
+    Object.entries(state.components).filter(([name]) => isComponent(name)),
+  );
+  return { ...state, components };
 }
 
 /** The recorded state, undefined when there is none; a damaged file is a typed error that says what to do. */
@@ -41,7 +49,7 @@ export function readState(paths: LocalPaths): State | undefined {
     throw damaged(paths, (err as Error).message);
   }
   if (!isState(parsed)) throw damaged(paths, "not a state file this version of kubedrill wrote");
-  return parsed;
+  return withoutOldComponents(parsed);
 }
 
 function damaged(paths: LocalPaths, why: string): ClusterError {
