@@ -36,7 +36,7 @@ export async function connect(
   }
   let nodes: NodeAccess | undefined;
   try {
-    nodes = nodeAccessFor(context);
+    nodes = nodeAccessFor(context, options.kubeconfig ? [options.kubeconfig] : undefined);
   } catch (err) {
     if (!(err instanceof ClusterError)) throw err;
   }

@@ -1,8 +1,11 @@
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { bundleObjects } from "../../src/catalog/bundles.js";
 import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
 import type { LoadedTask } from "../../src/catalog/load.js";
+import { sharedStateReason } from "../../src/catalog/shared-state.js";
 import { connect } from "../../src/cluster/connect.js";
 import { runScript } from "../../src/cluster/shell.js";
 import { expressionChecker } from "../../src/engine/cel.js";
@@ -14,7 +17,7 @@ import { reset, start, type Target } from "../../src/engine/run.js";
 import { fill, resolveVars } from "../../src/engine/vars.js";
 import { verifyTask } from "../../src/engine/verify.js";
 import { builtCli } from "../support/cli-main.js";
-import { testEnv } from "./paths.js";
+import { testEnv, testRoot } from "./paths.js";
 
 // The proof of the catalog, against the real local cluster with the real kubectl:
 // unsolved scores 0, the reference solution passes, reset leaves nothing; and every
@@ -27,43 +30,71 @@ const only = process.env.KUBEDRILL_PROVE?.split(",").filter(Boolean);
 const tasks = only ? catalog.tasks.filter((t) => only.includes(t.task.id)) : catalog.tasks;
 let target: Target;
 
-async function solveWith(loaded: LoadedTask, script: string) {
+/** A cluster and the environment its solutions' kubectl and kubedrill run with. */
+interface Bench {
+  target: Target;
+  env: Record<string, string>;
+}
+
+async function solveWith(on: Bench, loaded: LoadedTask, script: string) {
   // start empties the task's answers folder: a fresh attempt each time.
-  await start(loaded, target);
-  const vars = await resolveVars(loaded.task, target.api, target.nodes);
-  const run = await runScript(fill(script, vars), builtCli);
-  const result = await gradeTask(loaded, { cluster: target.api, nodes: target.nodes });
-  await reset(loaded, target);
+  await start(loaded, on.target);
+  const vars = await resolveVars(loaded.task, on.target.api, on.target.nodes);
+  const run = await runScript(fill(script, vars), builtCli, on.env);
+  const result = await gradeTask(loaded, { cluster: on.target.api, nodes: on.target.nodes });
+  await reset(loaded, on.target);
   return { run, result };
 }
 
 /** One task's proofs, one after another in its namespace: verify, then each other solution. */
-async function prove(loaded: LoadedTask) {
-  const verification = await verifyTask(loaded, target, (script) => runScript(script, builtCli));
+const proveOn = (on: Bench) => async (loaded: LoadedTask) => {
+  const verification = await verifyTask(loaded, on.target, (script) => runScript(script, builtCli, on.env));
   const correct = [];
-  for (const attempt of loaded.proofs?.correct ?? []) correct.push(await solveWith(loaded, attempt.script));
+  for (const attempt of loaded.proofs?.correct ?? [])
+    correct.push(await solveWith(on, loaded, attempt.script));
   const wrong = [];
-  for (const attempt of loaded.proofs?.wrong ?? []) wrong.push(await solveWith(loaded, attempt.script));
+  for (const attempt of loaded.proofs?.wrong ?? []) wrong.push(await solveWith(on, loaded, attempt.script));
   return { verification, correct, wrong };
-}
+};
 
-type Proof = Awaited<ReturnType<typeof prove>>;
+type Proof = Awaited<ReturnType<ReturnType<typeof proveOn>>>;
 
-// Tasks that keep to their namespace are proved six at a time (they mostly wait on
-// controllers, not the CPU); those that touch nodes or
-// cluster-scoped objects alone (proveAll decides from the task data).
+// Tasks that keep to their namespace are proved six at a time on the shared test
+// cluster (they mostly wait on controllers, not the CPU); those that touch nodes or
+// cluster-scoped objects one by one on a cluster of their own, at the same time
+// (proveAll decides from the task data).
 const proofs = new Map<string, Proof>();
+const own = {
+  KUBECONFIG: join(testRoot, "alone", "kubeconfig"),
+  KUBEDRILL_STATE_DIR: join(testRoot, "alone", "state"),
+};
+const cli = (...args: string[]) =>
+  execa(process.execPath, [builtCli, ...args], { env: { ...process.env, ...own }, reject: false, all: true });
+let ownTarget: Target | undefined;
+const targetOf = (loaded: LoadedTask) => (aloneIds.has(loaded.task.id) && ownTarget) || target;
+const aloneIds = new Set<string>();
 
 beforeAll(async () => {
   target = await connect({ write: true });
   await rm(testEnv.KUBEDRILL_ANSWERS, { recursive: true, force: true });
-  const results = await proveAll(tasks, 6, prove);
+  const reasons = await Promise.all(tasks.map(sharedStateReason));
+  for (const [i, loaded] of tasks.entries()) if (reasons[i]) aloneIds.add(loaded.task.id);
+  if (aloneIds.size > 0) {
+    const started = await cli("cluster", "up", "--driver", "local");
+    if (started.exitCode !== 0) throw new Error(`the second test cluster did not start:\n${started.all}`);
+    ownTarget = await connect({ write: true, kubeconfig: own.KUBECONFIG });
+  }
+  const shared = proveOn({ target, env: {} });
+  const alone = ownTarget ? proveOn({ target: ownTarget, env: own }) : undefined;
+  const results = await proveAll(tasks, 6, shared, alone);
   for (const [i, loaded] of tasks.entries()) proofs.set(loaded.task.id, results[i] as Proof);
 }, 2_700_000);
 
 afterAll(async () => {
-  for (const loaded of tasks) await reset(loaded, target);
-});
+  for (const loaded of tasks) await reset(loaded, targetOf(loaded));
+  if (ownTarget && process.env.KUBEDRILL_KEEP_TEST_CLUSTER !== "1")
+    await cli("cluster", "down", "--driver", "local");
+}, 300_000);
 
 it("the built-in catalog loads without problems", () => {
   expect(catalog.problems).toEqual([]);

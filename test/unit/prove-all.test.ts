@@ -100,4 +100,37 @@ describe("proveAll", () => {
     expect(Math.max(...seen.map((s) => s.alongside))).toBe(2);
     expect(seen.find((s) => s.id === "node")).toEqual({ id: "node", alongside: 1 });
   });
+
+  it("with proveAlone, proves the shared-state tasks with it, one by one, while the others run", async () => {
+    const tasks = [
+      loaded("a"),
+      loaded("n1", { cleanup: { nodeLabels: [{ key: "k" }] } }),
+      loaded("b"),
+      loaded("n2", { cleanup: { nodeLabels: [{ key: "k" }] } }),
+    ];
+    let alone = 0;
+    let maxAlone = 0;
+    const events: string[] = [];
+    const results = await proveAll(
+      tasks,
+      1,
+      async ({ task }) => {
+        events.push(`start ${task.id}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        return `shared:${task.id}`;
+      },
+      async ({ task }) => {
+        alone++;
+        maxAlone = Math.max(maxAlone, alone);
+        events.push(`start ${task.id}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        alone--;
+        return `own:${task.id}`;
+      },
+    );
+    expect(results).toEqual(["shared:a", "own:n1", "shared:b", "own:n2"]);
+    expect(maxAlone).toBe(1);
+    // Both start before either pool has finished its first task: they run at the same time.
+    expect(events.slice(0, 2).sort()).toEqual(["start a", "start n1"]);
+  });
 });

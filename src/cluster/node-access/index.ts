@@ -14,9 +14,10 @@ export { KindNodeAccess, LocalNodeAccess, MinikubeNodeAccess };
  * contexts kind-<cluster>, minikube after the profile (minikube, or kubedrill as
  * `kubedrill cluster up --driver minikube` creates it).
  */
-export function nodeAccessFor(context: string): NodeAccess {
+export function nodeAccessFor(context: string, kubeconfigFiles?: string[]): NodeAccess {
   // The context's kubeconfig entry says where `cluster up` put the nodes' folders.
-  if (context === localContext) return new LocalNodeAccess(locateLocal({ context, mustExist: true }).nodes);
+  if (context === localContext)
+    return new LocalNodeAccess(locateLocal({ context, files: kubeconfigFiles, mustExist: true }).nodes);
   if (context.startsWith("kind-")) return new KindNodeAccess();
   if (context === "minikube" || context === minikubeContext) return new MinikubeNodeAccess(context);
   throw new ClusterError(
