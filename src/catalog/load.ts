@@ -130,7 +130,7 @@ function valueAt(data: unknown, path: Path): unknown {
 
 function unionMessage(path: Path): string {
   if (path[0] === "setup") {
-    return "a setup step has exactly one of apply, delete, patch, labelNode, taintNode, cordonNode, writeNodeFile, removeNodeFile, wait, install, with its fields";
+    return "a setup step has exactly one of apply, delete, patch, labelNode, taintNode, cordonNode, writeNodeFile, editNodeFile, removeNodeFile, wait, install, helmInstall, copyToAnswers, with its fields";
   }
   if (path[0] === "checks") {
     return "a check has a title and exactly one of resource, file, nodeFile, with match/expect/equals/pattern as that kind allows";

@@ -114,6 +114,25 @@ export const stepSchema = z
     }),
     z.strictObject({ removeNodeFile: nodePath }),
     z.strictObject({
+      editNodeFile: nodePath
+        .extend({
+          replace: z
+            .array(
+              z.strictObject({
+                find: z.string().min(1).describe("Text the file must hold (literal, not a pattern)"),
+                with: z.string().describe("What replaces every occurrence of find; {{vars}} are filled"),
+              }),
+            )
+            .min(1)
+            .describe(
+              "Replacements made in order; start fails, saying what it found, when a find is missing",
+            ),
+        })
+        .describe(
+          "Change part of a node file (a kubeadm manifest whose ports differ per cluster); reset restores its content before start",
+        ),
+    }),
+    z.strictObject({
       install: z
         .strictObject({
           bundle: z

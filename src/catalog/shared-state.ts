@@ -27,6 +27,7 @@ export async function sharedStateReason({ task, dir, proofs }: LoadedTask): Prom
       "taintNode" in step ||
       "cordonNode" in step ||
       "writeNodeFile" in step ||
+      "editNodeFile" in step ||
       "removeNodeFile" in step
     ) {
       return `setup changes a node (${Object.keys(step)[0]})`;

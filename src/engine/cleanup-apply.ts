@@ -178,10 +178,17 @@ export async function applyPlan(plan: CleanupPlan, env: CleanupEnv, served: Serv
       );
     }
     if (pass > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    await Promise.all(actions.map((a) => apply(a, env)));
+    // Node files first: a static-pod manifest put back brings back the component (a controller
+    // manager, the API server) that the rest of the reset relies on, and a mirror pod whose
+    // file is gone is not made again in the namespace reset empties.
+    const files = actions.filter(isFileAction);
+    await Promise.all(files.map((a) => apply(a, env)));
+    await Promise.all(actions.filter((a) => !isFileAction(a)).map((a) => apply(a, env)));
     if (pass === 0 && actions.some((a) => a.do === "empty-namespace")) await dropEvents(plan, env, served);
   }
 }
+
+const isFileAction = (action: CleanupAction) => action.do === "write-file" || action.do === "remove-file";
 
 /** Kinds whose controllers create pods (directly or through another of these). */
 const podOwners = new Set([

@@ -135,7 +135,13 @@ export function cleanupPlan(
     objects: unique([...fromSetup, ...named]),
     nodeFiles: merged<PlannedFile>(
       steps.flatMap((s) =>
-        "writeNodeFile" in s ? [s.writeNodeFile] : "removeNodeFile" in s ? [s.removeNodeFile] : [],
+        "writeNodeFile" in s
+          ? [s.writeNodeFile]
+          : "editNodeFile" in s
+            ? [s.editNodeFile]
+            : "removeNodeFile" in s
+              ? [s.removeNodeFile]
+              : [],
       ),
       cleanup.nodeFiles ?? [],
       (f) => `${f.node}:${f.path}`,

@@ -13,6 +13,7 @@ import { evaluate } from "./cel.js";
 import { parseDuration } from "./checks.js";
 import { applyPlan, type NodeFiles, recordBeforeStart } from "./cleanup-apply.js";
 import { beforeStartAnnotation, cleanupPlan, type Taint, taintsOf, taskLabels } from "./cleanup-plan.js";
+import { editedContent, editImpossible } from "./edit-node-file.js";
 import { formatMismatch } from "./match.js";
 import { apiVersionOf, type ClusterWriter, type KubeObject } from "./ports.js";
 import { resolveRef } from "./resolve.js";
@@ -159,6 +160,13 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
   },
   writeNodeFile: ({ writeNodeFile: file }, { env }) =>
     requireNodes(env).write(file.node, file.path, file.content),
+  editNodeFile: async ({ editNodeFile: edit }, { loaded, env }) => {
+    const nodes = requireNodes(env);
+    const content = await nodes.read(edit.node, edit.path);
+    const edited = content === undefined ? undefined : editedContent(content, edit.replace);
+    if (!edited || "missing" in edited) throw editImpossible(edit, content, edited?.missing, loaded.task.id);
+    await nodes.write(edit.node, edit.path, edited.content);
+  },
   removeNodeFile: ({ removeNodeFile: file }, { env }) => requireNodes(env).remove(file.node, file.path),
   helmInstall: ({ helmInstall }, { loaded, env }) => installChart(helmInstall, loaded, env),
   copyToAnswers: async ({ copyToAnswers: copy }, { loaded, env }) => {

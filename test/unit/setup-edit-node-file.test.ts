@@ -1,0 +1,154 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import type { LoadedTask } from "../../src/catalog/load.js";
+import { taskSchema } from "../../src/catalog/schema.js";
+import { cleanupPlan } from "../../src/engine/cleanup-plan.js";
+import { editedContent, nearestLine } from "../../src/engine/edit-node-file.js";
+import { resetTask, startTask } from "../../src/engine/setup.js";
+import { SetupError } from "../../src/errors.js";
+import { FakeCluster, FakeNodes, servedKinds } from "../support/fake-cluster.js";
+
+// The head of the local cluster's kube-scheduler.yaml, as `kubedrill node exec
+// kubedrill-control-plane -- cat /etc/kubernetes/manifests/kube-scheduler.yaml` printed it.
+const manifest = `apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-scheduler
+  namespace: kube-system
+spec:
+  containers:
+  - command:
+    - kube-scheduler
+    - --authentication-kubeconfig=/etc/kubernetes/scheduler.conf
+    - --authorization-kubeconfig=/etc/kubernetes/scheduler.conf
+    - --bind-address=127.0.0.1
+    - --kubeconfig=/etc/kubernetes/scheduler.conf
+    - --leader-elect=false
+    - --secure-port=44031
+`;
+const node = "kubedrill-control-plane";
+const path = "/etc/kubernetes/manifests/kube-scheduler.yaml";
+const find = "- --kubeconfig=/etc/kubernetes/scheduler.conf";
+const broken = "- --kubeconfig=/etc/kubernetes/kube-scheduler.conf";
+
+const task = taskSchema.parse({
+  id: "edit-drill",
+  title: "t",
+  domain: "troubleshooting",
+  difficulty: "easy",
+  minutes: 5,
+  namespace: "edit-drill",
+  description: "d",
+  setup: [{ editNodeFile: { node: "{{controlPlane}}", path, replace: [{ find, with: broken }] } }],
+  checks: [{ title: "t", resource: { kind: "Pod", name: "web" } }],
+  solution: "true",
+});
+const loaded: LoadedTask = { task, dir: "/nonexistent", file: "/nonexistent/task.yaml" };
+const vars = { controlPlane: node, namespace: "edit-drill", taskId: "edit-drill" };
+
+describe("setup step editNodeFile", () => {
+  let cluster: FakeCluster;
+  let nodes: FakeNodes;
+  const env = () => ({ cluster, nodes, vars });
+
+  beforeEach(() => {
+    cluster = new FakeCluster(servedKinds);
+    nodes = new FakeNodes();
+    nodes.files.set(`${node}:${path}`, manifest);
+  });
+
+  it("replaces the text where it is, leaving the rest of the file (its per-cluster port) as it was", async () => {
+    await startTask(loaded, env());
+    const edited = nodes.files.get(`${node}:${path}`) ?? "";
+    expect(edited).toContain(`    ${broken}\n`);
+    expect(edited).toContain("- --authentication-kubeconfig=/etc/kubernetes/scheduler.conf\n");
+    expect(edited).toContain("- --secure-port=44031\n");
+    expect(edited.replace(broken, find)).toBe(manifest);
+  });
+
+  it("is in the cleanup plan as setup's node file, and reset puts back the content before start", async () => {
+    expect(cleanupPlan(task, vars, [], servedKinds).nodeFiles).toEqual([{ node, path, fromSetup: true }]);
+    await startTask(loaded, env());
+    await startTask(loaded, env());
+    await resetTask(loaded, env());
+    expect(nodes.files.get(`${node}:${path}`)).toBe(manifest);
+  });
+
+  it("reset writes the file back before it empties the namespace: the component comes back first", async () => {
+    await startTask(loaded, env());
+    await cluster.apply({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web", namespace: "edit-drill" },
+    });
+    const write = nodes.write.bind(nodes);
+    // A node is slower than the API: the write is logged when it is done.
+    nodes.write = async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await write(...args);
+      cluster.writes.push(`write ${args[0]}:${args[1]}`);
+    };
+    const before = cluster.writes.length;
+    await resetTask(loaded, env());
+    const order = cluster.writes.slice(before).filter((w) => w.startsWith("write") || w.includes("Pod"));
+    expect(order[0]).toBe(`write ${node}:${path}`);
+    expect(order).toContain("delete every Pod in edit-drill");
+  });
+
+  it("refuses to start when the text is missing, naming what it wanted and the nearest line it found", async () => {
+    nodes.files.set(`${node}:${path}`, manifest.replace(find, "- --kubeconfig=/etc/kubernetes/other.conf"));
+    const error = await startTask(loaded, env()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SetupError);
+    expect((error as SetupError).message).toBe(
+      `setup of task edit-drill edits ${node}:${path}: want the text "${find}", found the nearest line is "- --kubeconfig=/etc/kubernetes/other.conf"`,
+    );
+  });
+
+  it("says so when the file holds the change already: an earlier attempt's edit that nobody undid", async () => {
+    nodes.files.set(`${node}:${path}`, manifest.replace(find, broken));
+    const error = (await startTask(loaded, env()).catch((e: unknown) => e)) as SetupError;
+    expect(error.message).toContain(`(the file holds the task's change already: "${broken}")`);
+    expect(error.hint).toContain("an earlier attempt's change was not undone");
+  });
+
+  it("refuses a file that does not exist", async () => {
+    nodes.files.clear();
+    const error = (await startTask(loaded, env()).catch((e: unknown) => e)) as SetupError;
+    expect(error.message).toBe(`setup of task edit-drill edits ${node}:${path}, which does not exist`);
+  });
+});
+
+describe("editedContent", () => {
+  it("makes the replacements in order, each of every occurrence", () => {
+    expect(
+      editedContent("a=1\nb=1\na=1\n", [
+        { find: "a=1", with: "a=2" },
+        { find: "a=2\nb", with: "c" },
+      ]),
+    ).toEqual({ content: "c=1\na=2\n" });
+  });
+
+  it("names the first replacement whose text is missing, also one an earlier replacement removed", () => {
+    expect(
+      editedContent("a=1\n", [
+        { find: "a=1", with: "a=2" },
+        { find: "a=1", with: "a=3" },
+      ]),
+    ).toEqual({ missing: { find: "a=1", with: "a=3" } });
+  });
+
+  it("takes find literally: dots and slashes are not a pattern", () => {
+    expect(editedContent("x.y\n", [{ find: "x.y", with: "z" }])).toEqual({ content: "z\n" });
+    expect(editedContent("xzy\n", [{ find: "x.y", with: "z" }])).toEqual({
+      missing: { find: "x.y", with: "z" },
+    });
+  });
+});
+
+describe("nearestLine", () => {
+  it("is the line with the longest common start, ignoring indentation; none shares three characters", () => {
+    expect(nearestLine(manifest, "    - --kubeconfig=/etc/kubernetes/x.conf")).toBe(
+      "- --kubeconfig=/etc/kubernetes/scheduler.conf",
+    );
+    expect(nearestLine(manifest, "zzz")).toBeUndefined();
+  });
+});
