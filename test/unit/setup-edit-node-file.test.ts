@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { LoadedTask } from "../../src/catalog/load.js";
 import { taskSchema } from "../../src/catalog/schema.js";
@@ -7,24 +8,9 @@ import { resetTask, startTask } from "../../src/engine/setup.js";
 import { SetupError } from "../../src/errors.js";
 import { FakeCluster, FakeNodes, servedKinds } from "../support/fake-cluster.js";
 
-// The head of the local cluster's kube-scheduler.yaml, as `kubedrill node exec
-// kubedrill-control-plane -- cat /etc/kubernetes/manifests/kube-scheduler.yaml` printed it.
-const manifest = `apiVersion: v1
-kind: Pod
-metadata:
-  name: kube-scheduler
-  namespace: kube-system
-spec:
-  containers:
-  - command:
-    - kube-scheduler
-    - --authentication-kubeconfig=/etc/kubernetes/scheduler.conf
-    - --authorization-kubeconfig=/etc/kubernetes/scheduler.conf
-    - --bind-address=127.0.0.1
-    - --kubeconfig=/etc/kubernetes/scheduler.conf
-    - --leader-elect=false
-    - --secure-port=44031
-`;
+// The local cluster's kube-scheduler.yaml, as `kubedrill node exec kubedrill-control-plane --
+// cat /etc/kubernetes/manifests/kube-scheduler.yaml` printed it (its ports are this cluster's).
+const manifest = readFileSync(new URL("../fixtures/kube-scheduler.yaml", import.meta.url), "utf8");
 const node = "kubedrill-control-plane";
 const path = "/etc/kubernetes/manifests/kube-scheduler.yaml";
 const find = "- --kubeconfig=/etc/kubernetes/scheduler.conf";
