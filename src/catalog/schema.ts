@@ -267,7 +267,17 @@ export const checkSchema = z
         ),
       ...contentChecks,
     }),
-    z.strictObject({ ...checkBase, nodeFile: nodePath, ...contentChecks }),
+    z.strictObject({
+      ...checkBase,
+      nodeFile: nodePath,
+      format: z
+        .enum(["etcd-snapshot"])
+        .optional()
+        .describe(
+          "etcd-snapshot: the file must be an etcd snapshot as `etcdctl snapshot save` writes it (a bbolt database and its SHA-256); equals and the patterns then apply to its keys, one a line",
+        ),
+      ...contentChecks,
+    }),
     z.strictObject({
       title: checkBase.title,
       points: checkBase.points,

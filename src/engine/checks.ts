@@ -9,6 +9,7 @@ import type { CheckResult, Mismatch } from "../model/results.js";
 import { checkAccess } from "./access.js";
 import { matchStart, patternFound } from "./cel/regex.js";
 import { evaluate, fetchReads, prepare, type Reads } from "./cel.js";
+import { readEtcdSnapshot } from "./etcd-snapshot.js";
 import { match } from "./match.js";
 import { type ClusterReader, type NodeAccess, Snapshot } from "./ports.js";
 import { resolveRef } from "./resolve.js";
@@ -297,7 +298,32 @@ async function nodeFileCheck(check: Extract<Check, { nodeFile: unknown }>, env: 
   const { node, path } = check.nodeFile;
   if (!env.nodes)
     return { mismatches: [says(`cannot read ${node}:${path}: no node access for this cluster`)] };
+  if (check.format === "etcd-snapshot") return etcdSnapshotCheck(check, env.nodes);
   const content = await env.nodes.read(node, path);
   if (content === undefined) return { mismatches: [says(`${path} not found on node ${node}`)] };
   return { mismatches: contentMismatches(check, content) };
+}
+
+/**
+ * The file must be an etcd snapshot; equals and the patterns read the keys it holds, one a
+ * line. A pattern no key matches says how many keys there were, not all of them.
+ */
+async function etcdSnapshotCheck(
+  check: Extract<Check, { nodeFile: unknown }>,
+  nodes: NodeAccess,
+): Promise<Outcome> {
+  const { node, path } = check.nodeFile;
+  const bytes = await nodes.readBytes(node, path);
+  if (bytes === undefined) return { mismatches: [says(`${path} not found on node ${node}`)] };
+  const snapshot = readEtcdSnapshot(bytes);
+  if ("problem" in snapshot) return { mismatches: [{ path, message: snapshot.problem }] };
+  const keys = snapshot.keys.join("\n");
+  const mismatches = contentMismatches({ equals: check.equals, notPattern: check.notPattern }, keys);
+  if (check.pattern !== undefined && !patternFound(check.pattern, keys)) {
+    mismatches.push({
+      path: "keys",
+      message: `no key matches /${check.pattern}/ (the snapshot holds ${snapshot.keys.length} keys at revision ${snapshot.revision})`,
+    });
+  }
+  return { mismatches: mismatches.map((m) => (m.path === "content" ? { ...m, path: "keys" } : m)) };
 }

@@ -13,6 +13,8 @@ export interface NodeExecOptions {
 export interface NodeAccess {
   readonly driver: string;
   read(node: string, path: string): Promise<string | undefined>;
+  /** The file's bytes, for what is not text (an etcd snapshot); undefined when it does not exist. */
+  readBytes(node: string, path: string): Promise<Uint8Array | undefined>;
   write(node: string, path: string, content: string): Promise<void>;
   remove(node: string, path: string): Promise<void>;
   copyTo(localFile: string, node: string, path: string): Promise<void>;

@@ -92,6 +92,15 @@ describe.each(cases)("$driver node access", ({ node, access, exec, copyIn, copyO
     expect(await lines()).toEqual([exec("cat /etc/kubernetes/manifests/none.yaml")]);
   });
 
+  it("readBytes copies the file out whole, so bytes that are not text arrive intact", async () => {
+    const bytes = Buffer.from([0xed, 0xda, 0x0c, 0xed, 0x00, 0xff, 0x0a]);
+    await mkdir(onNode(node, "/opt"), { recursive: true });
+    await writeFile(onNode(node, "/opt/snap.db"), bytes);
+    expect(Buffer.from((await access().readBytes(node, "/opt/snap.db")) ?? [])).toEqual(bytes);
+    expect(await lines()).toEqual([copyOut("/opt/snap.db", "<tmp>/file")]);
+    expect(await access().readBytes(node, "/opt/none.db")).toBeUndefined();
+  });
+
   it("write copies the content in, creating the folder", async () => {
     await access().write(node, "/etc/kubernetes/manifests/static-web.yaml", manifest);
     expect(await readFile(onNode(node, "/etc/kubernetes/manifests/static-web.yaml"), "utf8")).toBe(manifest);
@@ -188,6 +197,10 @@ describe("local node access", () => {
     const local = new LocalNodeAccess(nodes);
     await local.write("kubedrill-worker", "/etc/kubernetes/manifests/static-web.yaml", manifest);
     expect(await local.read("kubedrill-worker", "/etc/kubernetes/manifests/static-web.yaml")).toBe(manifest);
+    const bytes = Buffer.from([0xed, 0x00, 0xff]);
+    await writeFile(join(nodes, "kubedrill-worker", "snap.db"), bytes);
+    expect(Buffer.from((await local.readBytes("kubedrill-worker", "/snap.db")) ?? [])).toEqual(bytes);
+    expect(await local.readBytes("kubedrill-worker", "/none.db")).toBeUndefined();
     const copy = join(scratch, "local-copy.yaml");
     await local.copyFrom("kubedrill-worker", "/etc/kubernetes/manifests/static-web.yaml", copy);
     expect(await readFile(copy, "utf8")).toBe(manifest);

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, posix } from "node:path";
 import { ClusterError, UsageError } from "../../errors.js";
@@ -39,6 +39,21 @@ export abstract class ExecNodeAccess implements NodeAccess {
     if (result.exitCode === 0) return result.stdout;
     if (/No such file or directory/i.test(result.stderr)) return undefined;
     throw this.failure(node, `read ${node}:${file}`, result);
+  }
+
+  async readBytes(node: string, path: string): Promise<Uint8Array | undefined> {
+    const file = this.target(node, path);
+    // Copied out whole: `cat` through a tool's stdout would decode the bytes as text.
+    const dir = await mkdtemp(join(tmpdir(), "kubedrill-node-"));
+    try {
+      const local = join(dir, "file");
+      const result = await this.copyOut(node, file, local);
+      if (result.exitCode === 0) return await readFile(local);
+      if (/no such file|could not find the file/i.test(lastMessage(result))) return undefined;
+      throw this.failure(node, `read ${node}:${file}`, result);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   async write(node: string, path: string, content: string): Promise<void> {

@@ -38,6 +38,11 @@ export class LocalNodeAccess implements NodeAccess {
     return existsSync(file) ? readFile(file, "utf8") : undefined;
   }
 
+  async readBytes(node: string, path: string) {
+    const file = await this.contained(node, path);
+    return existsSync(file) ? readFile(file) : undefined;
+  }
+
   async write(node: string, path: string, content: string) {
     const file = await this.contained(node, path);
     await mkdir(dirname(file), { recursive: true });
