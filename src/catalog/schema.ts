@@ -301,7 +301,8 @@ const requirementSchema = z
           "metrics-server: metrics.k8s.io answers (kubectl top); dns: cluster DNS (kube-dns) exists; " +
           "provisioner: a default StorageClass provisions volumes for claims; " +
           "logs: kubectl logs answers (real containers, or the local cluster's simulated output); " +
-          "node-services: systemctl, journalctl, crictl and etcdctl on the nodes (kind, minikube, local); " +
+          "node-services: systemctl, journalctl and crictl on the nodes (kind, minikube, local); " +
+          "etcdctl: etcdctl and etcdutl on the control-plane node (the local cluster's; kind and minikube have none); " +
           "helm: the helm tool is on PATH",
       ),
     z.strictObject({

@@ -147,17 +147,33 @@ function logs(nodes: KubeObject[], runs: CapabilityState): CapabilityState {
   };
 }
 
-/** systemctl, journalctl, crictl and etcdctl on the nodes, as the exam's node tasks use them. */
+/** systemctl, journalctl and crictl on the nodes, as the exam's node tasks use them. */
 function nodeServices(nodeAccess: string | undefined): CapabilityState {
   if (nodeAccess === "local") {
     return {
       available: true,
-      why: "the node shell answers systemctl, journalctl and crictl for the kubelet and containerd, and runs the real etcdctl",
+      why: "the node shell answers systemctl, journalctl and crictl for the kubelet and containerd",
     };
   }
   if (nodeAccess)
     return { available: true, why: `${nodeAccess} nodes run systemd, containerd and the kubelet` };
   return { available: false, why: "kubedrill reaches no node of this cluster, so no node service either" };
+}
+
+/**
+ * etcdctl on the control-plane node, as the exam's etcd tasks run it: kind's and
+ * minikube's nodes have none (etcd's own image is distroless), the local cluster's
+ * node shell has the real one.
+ */
+function etcdctl(nodeAccess: string | undefined): CapabilityState {
+  if (nodeAccess === "local") {
+    return {
+      available: true,
+      why: "the control-plane node shell runs the real etcdctl and etcdutl (v3.5.21)",
+    };
+  }
+  if (nodeAccess) return { available: false, why: `${nodeAccess} nodes have no etcdctl or etcdutl` };
+  return { available: false, why: "kubedrill reaches no node of this cluster" };
 }
 
 /** Helm runs on the learner's machine, as kubectl does: the tool on PATH is the capability. */
@@ -184,6 +200,7 @@ export function capabilitiesFrom(facts: ClusterFacts): Capabilities {
       provisioner: provisioner(facts.storageClasses ?? []),
       logs: logs(facts.nodes, runs),
       "node-services": nodeServices(facts.nodeAccess),
+      etcdctl: etcdctl(facts.nodeAccess),
       helm: helm(facts.helm),
     },
     workers: countWorkers(facts.nodes),

@@ -43,6 +43,8 @@ const capabilityFixes: Record<Capability, string> = {
     "kind, minikube and the local cluster have a default StorageClass; elsewhere install one (e.g. rancher's local-path-provisioner)",
   logs: "kind, minikube and the local cluster serve kubectl logs: kubedrill cluster up",
   "node-services": "node services need a kind, minikube or local cluster: kubedrill cluster up",
+  etcdctl:
+    "the local cluster's control-plane node has etcdctl and etcdutl (kubedrill cluster up --driver local); kind and minikube nodes have none",
   helm: "install Helm 3: https://helm.sh/docs/intro/install/ (or with Go: go install helm.sh/helm/v3/cmd/helm@latest)",
 };
 

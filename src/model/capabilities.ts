@@ -8,6 +8,7 @@ export const capabilityNames = [
   "provisioner",
   "logs",
   "node-services",
+  "etcdctl",
   "helm",
 ] as const;
 export type Capability = (typeof capabilityNames)[number];

@@ -88,6 +88,7 @@ describe("kubedrill doctor", () => {
       "provisioner",
       "logs",
       "node-services",
+      "etcdctl",
       "helm",
       "workers",
       "drivers",

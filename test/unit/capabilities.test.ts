@@ -78,7 +78,7 @@ describe("capabilitiesFrom", () => {
   it("node services wherever kubedrill reaches the nodes: real on kind, simulated in the local node shell", () => {
     expect(
       capabilitiesFrom({ nodes: localNodes, daemonSets: [], nodeAccess: "local" }).has["node-services"].why,
-    ).toContain("real etcdctl");
+    ).toContain("systemctl, journalctl and crictl");
     expect(
       capabilitiesFrom({ nodes: kindNodes, daemonSets: [], nodeAccess: "kind" }).has["node-services"],
     ).toEqual({
@@ -88,6 +88,16 @@ describe("capabilitiesFrom", () => {
     expect(capabilitiesFrom({ nodes: localNodes, daemonSets: [] }).has["node-services"].available).toBe(
       false,
     );
+  });
+
+  it("etcdctl only on the local cluster's control-plane node: kind's has none", () => {
+    expect(
+      capabilitiesFrom({ nodes: localNodes, daemonSets: [], nodeAccess: "local" }).has.etcdctl.available,
+    ).toBe(true);
+    expect(capabilitiesFrom({ nodes: kindNodes, daemonSets: [], nodeAccess: "kind" }).has.etcdctl).toEqual({
+      available: false,
+      why: "kind nodes have no etcdctl or etcdutl",
+    });
   });
 
   it("on kind: containers run, kindnet from kind v0.24 on enforces NetworkPolicy, CoreDNS answers", () => {
