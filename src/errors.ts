@@ -85,6 +85,11 @@ export class ClusterRequestError extends ClusterError {
   }
 }
 
+/** The API server gave no answer at all (refused, dropped or timed out): not a verdict on any request. */
+export function apiDown(err: unknown): err is ClusterRequestError {
+  return err instanceof ClusterRequestError && ["unreachable", "closed", "timeout"].includes(err.fault);
+}
+
 /** A task names a kind the cluster does not serve (its API group version answers 404): a task problem. */
 export class KindNotServedError extends KubedrillError {
   constructor(

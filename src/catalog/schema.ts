@@ -285,6 +285,17 @@ export const checkSchema = z
       passesUnsolved: checkBase.passesUnsolved,
       access: accessSpec,
     }),
+    z.strictObject({
+      title: checkBase.title,
+      points: checkBase.points,
+      within: checkBase.within,
+      passesUnsolved: checkBase.passesUnsolved,
+      apiServer: z
+        .literal("ready")
+        .describe(
+          "ready: the API server answers ok on /readyz (within: asked again until then). While it does not answer, the task's other checks fail with that reason instead of stopping grading",
+        ),
+    }),
   ])
   .describe(
     "A check: reads the cluster, an answer file or a node file, or asks the API server; never writes",

@@ -4,7 +4,7 @@ import { type LoadedTask, loadTask as loadTaskFile } from "../catalog/load.js";
 import { type Capabilities, detectCapabilities } from "../cluster/capabilities.js";
 import { type Connection, connect } from "../cluster/connect.js";
 import { expressionChecker } from "../engine/cel.js";
-import { TaskError } from "../errors.js";
+import { apiDown, TaskError } from "../errors.js";
 import type { GlobalOptions } from "./program.js";
 
 const folders = (options: GlobalOptions) => catalogFolders(options.tasks, options.builtin !== false);
@@ -34,7 +34,12 @@ export async function loadTask(options: GlobalOptions, id: string): Promise<Load
 export async function connectFor(
   options: GlobalOptions,
   write = false,
-): Promise<Connection & { capabilities: Capabilities }> {
+): Promise<Connection & { capabilities?: Capabilities }> {
   const connection = await connect({ ...options, write });
-  return { ...connection, capabilities: await detectCapabilities(connection) };
+  // With the API server down (connect allows it where nodes are reached) nothing is known: every task runs.
+  const capabilities = await detectCapabilities(connection).catch((err: unknown) => {
+    if (apiDown(err)) return undefined;
+    throw err;
+  });
+  return { ...connection, capabilities };
 }

@@ -72,6 +72,7 @@ export class KubeApi {
     body?: unknown,
     contentType = "application/json",
     accept = "application/json",
+    raw = false,
   ): Promise<T> {
     const url = new URL(path, this.server);
     const options: RequestOptions = { method, headers: { Accept: accept } };
@@ -105,6 +106,10 @@ export class KubeApi {
           const status = res.statusCode ?? 0;
           if (status < 200 || status >= 300) {
             reject(statusError(status, text, at));
+            return;
+          }
+          if (raw) {
+            resolve(text as T);
             return;
           }
           try {
@@ -215,6 +220,19 @@ export class KubeApi {
       },
     );
     return review.status ?? { allowed: false };
+  }
+
+  /** GET /readyz: undefined on "ok"; a refusal, a dropped connection or a 500 says why it is not ready. */
+  async notReady(): Promise<string | undefined> {
+    try {
+      const text = await this.request<string>("GET", "/readyz", undefined, undefined, "text/plain", true);
+      return text.trim() === "ok"
+        ? undefined
+        : `/readyz answered ${JSON.stringify(text.trim().slice(0, 200))}`;
+    } catch (err) {
+      if (err instanceof ClusterError) return err.message;
+      throw err;
+    }
   }
 
   /** Server-side apply: creates or updates, owned by the field manager "kubedrill". */

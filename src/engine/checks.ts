@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { readAnswerFile } from "../catalog/answer-file.js";
 import { parseManifests } from "../catalog/load.js";
 import type { Check, Task } from "../catalog/schema.js";
-import { ClusterError, formatProblem, KindNotServedError } from "../errors.js";
+import { apiDown, ClusterError, formatProblem, KindNotServedError } from "../errors.js";
 import type { KubeObject } from "../model/kube.js";
 import { poll, TimeLimitError, withinLimit } from "../model/poll.js";
 import type { CheckResult, Mismatch } from "../model/results.js";
@@ -142,11 +142,15 @@ async function reading(check: Check, task: Task, env: CheckEnv): Promise<Outcome
       const crd = installedBySolution(task, err.apiVersion);
       if (crd) return { mismatches: [says(`${err.kind} is not served: ${crd} is not installed yet`)] };
     }
+    // A task that grades the API server itself fails its other checks while it is down.
+    if (apiDown(err) && gradesApiServer(task)) return { mismatches: [says(err.message)] };
     if (err instanceof ClusterError || err instanceof KindNotServedError) throw err;
     if (err instanceof TimeLimitError) return { mismatches: [{ path: "", message: err.message }] };
     return { mismatches: [], error: (err as Error).message };
   }
 }
+
+export const gradesApiServer = (task: Task) => task.checks.some((c) => "apiServer" in c);
 
 /**
  * The CustomResourceDefinition (named `<plural>.<group>`) that the task's cleanup says the
@@ -163,6 +167,7 @@ function installedBySolution(task: Task, apiVersion: string): string | undefined
 }
 
 async function evaluateCheck(check: Check, task: Task, env: CheckEnv): Promise<Outcome> {
+  if ("apiServer" in check) return apiServerCheck(env.cluster);
   if ("access" in check) return { mismatches: await checkAccess(check.access, env.cluster, task.namespace) };
   if ("resource" in check) return resourceCheck(check, task, env);
   const { equals, pattern, notPattern } = check;
@@ -175,7 +180,16 @@ async function evaluateCheck(check: Check, task: Task, env: CheckEnv): Promise<O
 
 const says = (message: string): Mismatch => ({ path: "", message });
 
-type ObjectCheck = Exclude<Check, { access: unknown }>;
+type ObjectCheck = Exclude<Check, { access: unknown } | { apiServer: unknown }>;
+
+/** The API server's /readyz; not ready yet is still settling, so `within` asks again. */
+async function apiServerCheck(cluster: ClusterReader): Promise<Outcome> {
+  if (!cluster.notReady)
+    return { mismatches: [], error: "this cluster reader cannot ask the API server /readyz" };
+  const why = await cluster.notReady();
+  if (why === undefined) return { mismatches: [] };
+  return { mismatches: [{ path: "/readyz", want: "ok", message: why }], changedAt: Date.now() };
+}
 
 function objectMismatches(
   check: ObjectCheck,

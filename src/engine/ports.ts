@@ -51,6 +51,13 @@ export class Snapshot implements ClusterReader {
     return this.cluster.resource(apiVersion, kind);
   }
 
+  /** Asked afresh every time: a pass's snapshot must not keep an API server's first answer. */
+  notReady(): Promise<string | undefined> {
+    const ask = this.cluster.notReady?.bind(this.cluster);
+    if (!ask) return Promise.reject(new Error("this cluster reader cannot ask the API server /readyz"));
+    return ask();
+  }
+
   /** The same question within one pass is asked once. */
   accessReview(request: AccessRequest): Promise<AccessAnswer> {
     const ask = this.cluster.accessReview?.bind(this.cluster);

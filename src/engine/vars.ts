@@ -1,6 +1,8 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Task } from "../catalog/schema.js";
+import { apiDown } from "../errors.js";
+import type { NodeName } from "../model/node-access.js";
 import { fill, type Vars } from "../model/template.js";
 import { firstCapture } from "./cel/regex.js";
 import type { ClusterReader, NodeAccess } from "./ports.js";
@@ -27,14 +29,14 @@ export async function resolveVars(
   nodes: NodeAccess | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Vars> {
-  const nodeList = await cluster.list("v1", "Node");
-  const names = (pick: (n: (typeof nodeList)[number]) => boolean) =>
+  const nodeList = await nodeNames(cluster, nodes);
+  const names = (controlPlane: boolean) =>
     nodeList
-      .filter(pick)
-      .map((n) => n.metadata?.name ?? "")
+      .filter((n) => n.controlPlane === controlPlane)
+      .map((n) => n.name)
       .sort();
-  const workers = names((n) => !isControlPlane(n.metadata?.labels));
-  const controlPlanes = names((n) => isControlPlane(n.metadata?.labels));
+  const workers = names(false);
+  const controlPlanes = names(true);
   const vars: Vars = {
     namespace: task.namespace,
     taskId: task.id,
@@ -51,6 +53,23 @@ export async function resolveVars(
   }
   unsetReasons.set(vars, whyUnset);
   return vars;
+}
+
+/**
+ * The nodes as the API server lists them or, while it gives no answer, as node access
+ * finds them: a task that breaks the API server still names its nodes.
+ */
+async function nodeNames(cluster: ClusterReader, nodes: NodeAccess | undefined): Promise<NodeName[]> {
+  try {
+    const list = await cluster.list("v1", "Node");
+    return list.map((n) => ({
+      name: n.metadata?.name ?? "",
+      controlPlane: isControlPlane(n.metadata?.labels),
+    }));
+  } catch (err) {
+    if (!apiDown(err) || !nodes?.listNodes) throw err;
+    return nodes.listNodes();
+  }
 }
 
 // Why each task variable stayed unset, kept beside (not inside) the values, which CEL also sees.
@@ -82,7 +101,12 @@ async function readVariable(
     if (content === undefined) return { unset: `${path} not found on node ${node}` };
     return firstCapture(variable.pattern, content) ?? { unset: `no match in ${node}:${path}` };
   }
-  const { objects, what, where, problem } = await resolveRef(cluster, variable.resource, namespace);
+  const resolved = await resolveRef(cluster, variable.resource, namespace).catch((err: unknown) => {
+    if (apiDown(err)) return { unset: err.message };
+    throw err;
+  });
+  if ("unset" in resolved) return resolved;
+  const { objects, what, where, problem } = resolved;
   if (problem) return { unset: problem };
   if (objects.length !== 1) {
     const names = objects.map((o) => o.metadata?.name).join(", ");

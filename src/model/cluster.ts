@@ -7,6 +7,12 @@ export interface ClusterReader {
   resource(apiVersion: string, kind: string): Promise<{ namespaced: boolean }>;
   /** A SubjectAccessReview; optional because plain snapshots of objects cannot answer it. */
   accessReview?(request: AccessRequest): Promise<AccessAnswer>;
+  /**
+   * Asks the API server's /readyz: undefined when it answers ok, else why not, in one line
+   * (for kubedrill's local cluster, the API server's last log line). Optional because
+   * plain snapshots of objects cannot answer it.
+   */
+  notReady?(): Promise<string | undefined>;
 }
 
 /** What setup and reset may use. */

@@ -9,6 +9,12 @@ export interface NodeExecOptions {
   inherit?: boolean;
 }
 
+/** A node as node access sees it. */
+export interface NodeName {
+  name: string;
+  controlPlane: boolean;
+}
+
 /** Files on a cluster node, whatever the driver: a folder, a container, a VM. */
 export interface NodeAccess {
   readonly driver: string;
@@ -24,6 +30,11 @@ export interface NodeAccess {
    * non-zero exit. With inherit the command gets this terminal and nothing is captured.
    */
   exec(node: string, argv: string[], options?: NodeExecOptions): Promise<ToolResult>;
+  /**
+   * The cluster's nodes as the driver knows them, without the API server: what names
+   * {{controlPlane}} and {{worker}} while the API is down. Optional: not every driver can tell.
+   */
+  listNodes?(): Promise<NodeName[]>;
   /** The command a learner runs for a shell on the node. */
   shell(node: string): Promise<{ command: string; args: string[]; cwd?: string }>;
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Task } from "../../src/catalog/schema.js";
 import { runChecks } from "../../src/engine/checks.js";
 import type { ClusterReader, KubeObject, NodeAccess } from "../../src/engine/ports.js";
-import { KindNotServedError } from "../../src/errors.js";
+import { ClusterRequestError, KindNotServedError } from "../../src/errors.js";
 import redisPod from "../fixtures/pod-redis.json" with { type: "json" };
 
 /** Plain objects in place of the API, counting reads. objects() may change between reads. */
@@ -314,5 +314,60 @@ describe("runChecks › kinds the learner installs", () => {
     } as Task;
     await expect(runChecks(otherGroup, env(notServed))).rejects.toBeInstanceOf(KindNotServedError);
     await expect(runChecks(task(backupCheck), env(notServed))).rejects.toBeInstanceOf(KindNotServedError);
+  });
+});
+
+describe("runChecks › apiServer: ready", () => {
+  const down =
+    "the API server of kubedrill-local is not answering; kube-apiserver on kubedrill-control-plane exited: Error: invalid argument";
+  const apiTask = task([
+    { title: "The API server answers", points: 2, apiServer: "ready" },
+    { title: "Pod web exists", points: 1, resource: { kind: "Pod", name: "web" } },
+  ]);
+
+  it("passes when /readyz answers ok, and the task's other checks read the cluster as usual", async () => {
+    const { reader } = clusterOf(() => [pod("web")]);
+    const results = await runChecks(apiTask, env({ ...reader, notReady: async () => undefined }));
+    expect(results.map((r) => r.passed)).toEqual([true, true]);
+  });
+
+  it("fails with the reason while the API server gives no answer, and so do the other checks, instead of stopping", async () => {
+    const refused = new ClusterRequestError("unreachable", down);
+    const reader: ClusterReader = {
+      resource: async () => ({ namespaced: true }),
+      list: async () => Promise.reject(refused),
+      get: async () => Promise.reject(refused),
+      notReady: async () => down,
+    };
+    const [api, web] = await runChecks(apiTask, env(reader));
+    expect(api?.passed).toBe(false);
+    expect(api?.mismatches).toEqual([{ path: "/readyz", want: "ok", message: down }]);
+    expect(web?.mismatches).toEqual([{ path: "", message: down }]);
+  });
+
+  it("asks again within its window: an API server restarting comes back", async () => {
+    let asked = 0;
+    const { reader } = clusterOf(() => []);
+    const notReady = async () => (++asked < 3 ? down : undefined);
+    const [api] = await runChecks(
+      task([{ title: "The API server answers", points: 1, within: "5s", apiServer: "ready" }]),
+      env({ ...reader, notReady }),
+    );
+    expect(api?.passed).toBe(true);
+    expect(asked).toBe(3);
+  });
+
+  it("a task without an apiServer check still stops grading when the API gives no answer", async () => {
+    const refused = new ClusterRequestError("unreachable", down);
+    const reader: ClusterReader = {
+      resource: async () => ({ namespaced: true }),
+      list: async () => Promise.reject(refused),
+      get: async () => Promise.reject(refused),
+    };
+    const error = await runChecks(
+      task([{ title: "Pod web exists", points: 1, resource: { kind: "Pod", name: "web" } }]),
+      env(reader),
+    ).catch((e: unknown) => e);
+    expect(error).toBe(refused);
   });
 });

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { dirname, join, normalize, relative } from "node:path";
 import { UsageError } from "../../errors.js";
-import type { NodeAccess, NodeExecOptions } from "../../model/node-access.js";
+import type { NodeAccess, NodeExecOptions, NodeName } from "../../model/node-access.js";
 import { localPaths } from "../local/components.js";
 import { refuseProtectedRemoval, resolveInside } from "../node-paths.js";
 
@@ -31,6 +31,17 @@ export class LocalNodeAccess implements NodeAccess {
   private contained(node: string, path: string, keepLast = false): Promise<string> {
     const file = this.hostPath(node, path);
     return resolveInside(join(this.nodesDir, node), file, `${node}:${path}`, keepLast);
+  }
+
+  /** Each folder is a node; one with a kube-apiserver manifest is the control plane. */
+  async listNodes(): Promise<NodeName[]> {
+    const entries = await readdir(this.nodesDir, { withFileTypes: true }).catch(() => []);
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => ({
+        name: e.name,
+        controlPlane: existsSync(join(this.nodesDir, e.name, "etc/kubernetes/manifests/kube-apiserver.yaml")),
+      }));
   }
 
   async read(node: string, path: string) {
