@@ -20,6 +20,20 @@ export function editedContent(
   return { content: edited };
 }
 
+/**
+ * The content with a setup edit taken back: each `with` still in it becomes its `find`
+ * again, last replacement first. A replacement whose `with` is empty or part of its `find`
+ * cannot be told from the file's own text, and is left alone.
+ */
+export function undoneContent(content: string, replace: Edit["replace"]): string {
+  let undone = content;
+  for (const { find, with: made } of [...replace].reverse()) {
+    if (made === "" || find.includes(made)) continue;
+    undone = undone.split(made).join(find);
+  }
+  return undone;
+}
+
 /** The line of content most like the first line of `find`: the longest common start, ignoring indentation. */
 export function nearestLine(content: string, find: string): string | undefined {
   const wanted = (find.split("\n").find((l) => l.trim()) ?? "").trim();

@@ -129,3 +129,12 @@ export function helmFailed(release: string, result: ToolResult, task: string, na
     `helm -n ${namespace} list --all shows the release; kubedrill reset ${task} removes it, and start installs it again`,
   );
 }
+
+/** Reset put setup's edits back and the API server still does not answer on /readyz. */
+export function apiNotBack(task: string, why: string, waitedMs: number): ClusterError {
+  return new ClusterError(
+    `reset of task ${task}: the API server is not answering on /readyz after ${Math.round(waitedMs / 1000)}s: ${why}`,
+    undefined,
+    "its manifest is /etc/kubernetes/manifests/kube-apiserver.yaml on the control-plane node (kubedrill node shell NODE); fix what its last log line names, then reset again",
+  );
+}

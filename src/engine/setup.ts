@@ -13,11 +13,12 @@ import { evaluate } from "./cel.js";
 import { parseDuration } from "./checks.js";
 import { applyPlan, type NodeFiles, recordBeforeStart } from "./cleanup-apply.js";
 import { beforeStartAnnotation, cleanupPlan, type Taint, taintsOf, taskLabels } from "./cleanup-plan.js";
-import { editedContent, editImpossible } from "./edit-node-file.js";
+import { editedContent, editImpossible, undoneContent } from "./edit-node-file.js";
 import { formatMismatch } from "./match.js";
 import { apiVersionOf, type ClusterWriter, type KubeObject } from "./ports.js";
 import { resolveRef } from "./resolve.js";
 import {
+  apiNotBack,
   helmFailed,
   noSuchNode,
   noSuchObject,
@@ -73,6 +74,7 @@ export async function planTask(loaded: LoadedTask, env: SetupEnv) {
  */
 export async function startTask(loaded: LoadedTask, env: SetupEnv): Promise<void> {
   const { task } = loaded;
+  await undoSetupEdits(loaded.task, env);
   const { plan, served } = await planTask(loaded, env);
   await applyPlan(plan, env, served);
   // Recorded before any setup step runs, so that a setup failing halfway can still be reset.
@@ -83,12 +85,13 @@ export async function startTask(loaded: LoadedTask, env: SetupEnv): Promise<void
     metadata: {
       name: task.namespace,
       labels: labelsFor(task),
-      annotations: { [beforeStartAnnotation]: JSON.stringify(before) },
+      annotations: { [beforeStartAnnotation]: JSON.stringify(before), [uidsAnnotation]: "{}" },
     },
   };
   await untilNotTerminating(env.cluster, task.namespace);
   await env.cluster.apply(namespace);
   const uids: Record<string, string> = {};
+  let recorded = "{}";
   for (const raw of task.setup) {
     const step = fill(raw, env.vars);
     const kind = stepKind(step);
@@ -97,10 +100,14 @@ export async function startTask(loaded: LoadedTask, env: SetupEnv): Promise<void
       env,
       uids,
     });
+    // Recorded after each step that adds one, not at the end: a later step may take the API server down.
+    if (JSON.stringify(uids) !== recorded) {
+      recorded = JSON.stringify(uids);
+      await env.cluster.mergePatch("v1", "Namespace", task.namespace, {
+        metadata: { annotations: { [uidsAnnotation]: recorded } },
+      });
+    }
   }
-  await env.cluster.mergePatch("v1", "Namespace", task.namespace, {
-    metadata: { annotations: { [uidsAnnotation]: JSON.stringify(uids) } },
-  });
 }
 
 type KeysOfUnion<T> = T extends unknown ? keyof T : never;
@@ -287,6 +294,43 @@ async function waitStep(wait: Extract<Step, { wait: unknown }>["wait"], task: Ta
  * outside the namespace deleted. Safe to run any number of times.
  */
 export async function resetTask(loaded: LoadedTask, env: SetupEnv): Promise<void> {
+  await undoSetupEdits(loaded.task, env);
   const { plan, served } = await planTask(loaded, env);
   await applyPlan(plan, env, served);
+}
+
+/**
+ * Reset's first pass, which needs no API server: each setup editNodeFile's change still in
+ * its file is put back (a broken control-plane manifest keeps the API server down), then
+ * the API server has until apiReadyMs to answer on /readyz. The cleanup plan, which reads
+ * the API, then restores what the learner changed.
+ */
+async function undoSetupEdits(task: Task, env: SetupEnv): Promise<void> {
+  if (env.nodes) {
+    for (const step of fill(task.setup, env.vars)) {
+      if (!("editNodeFile" in step)) continue;
+      const { node, path, replace } = step.editNodeFile;
+      const content = await env.nodes.read(node, path);
+      const undone = content === undefined ? undefined : undoneContent(content, replace);
+      if (undone !== undefined && undone !== content) await env.nodes.write(node, path, undone);
+    }
+  }
+  await untilApiReady(env.cluster, task.id);
+}
+
+/** How long reset waits for the API server after putting its manifest back: a restart takes a few seconds. */
+export const apiReadyMs = 90_000;
+
+async function untilApiReady(cluster: ClusterWriter, task: string): Promise<void> {
+  if (!cluster.notReady) return;
+  let why = await cluster.notReady();
+  if (why === undefined) return;
+  const ready = await poll(
+    async () => {
+      why = await cluster.notReady?.();
+      return why === undefined ? true : undefined;
+    },
+    { timeoutMs: apiReadyMs, intervalMs: 500 },
+  );
+  if (!ready) throw apiNotBack(task, why ?? "", apiReadyMs);
 }

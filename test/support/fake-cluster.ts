@@ -16,6 +16,9 @@ export class FakeCluster implements ClusterWriter {
   /** Every write, in order, e.g. "delete Pod pods-x/web". */
   readonly writes: string[] = [];
 
+  /** Set by a test whose API server goes down; absent, the cluster cannot say. */
+  notReady?: () => Promise<string | undefined>;
+
   constructor(readonly served: ServedKind[]) {}
 
   async servedKinds() {

@@ -3,9 +3,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { LoadedTask } from "../../src/catalog/load.js";
 import { taskSchema } from "../../src/catalog/schema.js";
 import { cleanupPlan } from "../../src/engine/cleanup-plan.js";
-import { editedContent, nearestLine } from "../../src/engine/edit-node-file.js";
-import { resetTask, startTask } from "../../src/engine/setup.js";
-import { SetupError } from "../../src/errors.js";
+import { editedContent, nearestLine, undoneContent } from "../../src/engine/edit-node-file.js";
+import { resetTask, startTask, uidsAnnotation } from "../../src/engine/setup.js";
+import { ClusterRequestError, SetupError } from "../../src/errors.js";
 import { FakeCluster, FakeNodes, servedKinds } from "../support/fake-cluster.js";
 
 // The local cluster's kube-scheduler.yaml, as `kubedrill node exec kubedrill-control-plane --
@@ -89,17 +89,87 @@ describe("setup step editNodeFile", () => {
     );
   });
 
-  it("says so when the file holds the change already: an earlier attempt's edit that nobody undid", async () => {
+  it("takes back an earlier attempt's change that nobody undid before making it again", async () => {
     nodes.files.set(`${node}:${path}`, manifest.replace(find, broken));
-    const error = (await startTask(loaded, env()).catch((e: unknown) => e)) as SetupError;
-    expect(error.message).toContain(`(the file holds the task's change already: "${broken}")`);
-    expect(error.hint).toContain("an earlier attempt's change was not undone");
+    await startTask(loaded, env());
+    expect(nodes.files.get(`${node}:${path}`)).toBe(manifest.replace(find, broken));
+    await resetTask(loaded, env());
+    expect(nodes.files.get(`${node}:${path}`)).toBe(manifest);
+  });
+
+  it("setup may end with the step that takes the API server down: the uids are recorded before it", async () => {
+    const down = downWhenBroken(cluster, nodes);
+    const breaking = taskSchema.parse({
+      ...task,
+      setup: [
+        { apply: { manifest: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } } } },
+        ...task.setup,
+      ],
+    });
+    await startTask({ ...loaded, task: breaking }, env());
+    expect(down.isDown()).toBe(true);
+    const ns = cluster.objects.find((o) => o.kind === "Namespace");
+    expect(Object.keys(JSON.parse(ns?.metadata?.annotations?.[uidsAnnotation] ?? "{}"))).toEqual([
+      "ConfigMap/c",
+    ]);
+  });
+
+  it("reset first takes setup's change back without the API, then waits for /readyz before it reads", async () => {
+    const down = downWhenBroken(cluster, nodes);
+    await startTask(loaded, env());
+    expect(down.isDown()).toBe(true);
+    await resetTask(loaded, env());
+    expect(nodes.files.get(`${node}:${path}`)).toBe(manifest);
+    expect(down.readsWhileDown).toEqual([]);
   });
 
   it("refuses a file that does not exist", async () => {
     nodes.files.clear();
     const error = (await startTask(loaded, env()).catch((e: unknown) => e)) as SetupError;
     expect(error.message).toBe(`setup of task edit-drill edits ${node}:${path}, which does not exist`);
+  });
+});
+
+/** The API server is down (no answer) while the node file holds the broken flag, as on the local cluster. */
+function downWhenBroken(cluster: FakeCluster, nodes: FakeNodes) {
+  const isDown = () => (nodes.files.get(`${node}:${path}`) ?? "").includes(broken);
+  const readsWhileDown: string[] = [];
+  const refused = () => new ClusterRequestError("unreachable", "the API server is not answering");
+  for (const method of [
+    "list",
+    "get",
+    "apply",
+    "mergePatch",
+    "delete",
+    "servedKinds",
+    "deleteCollection",
+  ] as const) {
+    const real = (cluster[method] as (...args: unknown[]) => Promise<unknown>).bind(cluster);
+    (cluster as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+      if (isDown()) {
+        readsWhileDown.push(method);
+        throw refused();
+      }
+      return real(...args);
+    };
+  }
+  cluster.notReady = async () => (isDown() ? "kube-apiserver exited: unknown flag" : undefined);
+  return { isDown, readsWhileDown };
+}
+
+describe("undoneContent", () => {
+  it("puts each find back where its with still is, last replacement first: editedContent undone", () => {
+    expect(
+      undoneContent("c=1\na=2\n", [
+        { find: "a=1", with: "a=2" },
+        { find: "a=2\nb", with: "c" },
+      ]),
+    ).toBe("a=1\nb=1\na=1\n"); // what editedContent made "c=1\na=2\n" of
+  });
+
+  it("leaves a replacement it cannot tell from the file's own text: an empty with, or one inside find", () => {
+    expect(undoneContent("x\n", [{ find: "y", with: "" }])).toBe("x\n");
+    expect(undoneContent("--v=2 --v\n", [{ find: "--v=2", with: "--v" }])).toBe("--v=2 --v\n");
   });
 });
 
