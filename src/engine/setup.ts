@@ -172,6 +172,8 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
     const content = await nodes.read(edit.node, edit.path);
     const edited = content === undefined ? undefined : editedContent(content, edit.replace);
     if (!edited || "missing" in edited) throw editImpossible(edit, content, edited?.missing, loaded.task.id);
+    // Kept on the node too: reset may need it while the edit keeps the API server (and the namespace's record) away.
+    await nodes.write(edit.node, copyBeforeEdit(loaded.task.id, edit.path), content as string);
     await nodes.write(edit.node, edit.path, edited.content);
   },
   removeNodeFile: ({ removeNodeFile: file }, { env }) => requireNodes(env).remove(file.node, file.path),
@@ -297,23 +299,33 @@ export async function resetTask(loaded: LoadedTask, env: SetupEnv): Promise<void
   await undoSetupEdits(loaded.task, env);
   const { plan, served } = await planTask(loaded, env);
   await applyPlan(plan, env, served);
+  for (const { node, path } of setupEdits(loaded.task, env.vars)) {
+    await env.nodes?.remove(node, copyBeforeEdit(loaded.task.id, path));
+  }
 }
 
+/** Where start keeps, on the node, a file's content before an editNodeFile step changed it. */
+export const copyBeforeEdit = (task: string, path: string) =>
+  `/var/lib/kubedrill/before-start/${task}${path}`;
+
+const setupEdits = (task: Task, vars: Vars) =>
+  fill(task.setup, vars).flatMap((step) => ("editNodeFile" in step ? [step.editNodeFile] : []));
+
 /**
- * Reset's first pass, which needs no API server: each setup editNodeFile's change still in
- * its file is put back (a broken control-plane manifest keeps the API server down), then
- * the API server has until apiReadyMs to answer on /readyz. The cleanup plan, which reads
- * the API, then restores what the learner changed.
+ * Reset's first pass, which needs no API server: each file a setup editNodeFile changed
+ * gets back the content start kept on the node (the file edited further or deleted), or,
+ * without that copy, the step's change is taken back where it still is; a broken
+ * control-plane manifest keeps the API server down. Then the API server has until
+ * apiReadyMs to answer on /readyz. The cleanup plan, which reads the API, then restores
+ * the rest.
  */
 async function undoSetupEdits(task: Task, env: SetupEnv): Promise<void> {
-  if (env.nodes) {
-    for (const step of fill(task.setup, env.vars)) {
-      if (!("editNodeFile" in step)) continue;
-      const { node, path, replace } = step.editNodeFile;
-      const content = await env.nodes.read(node, path);
-      const undone = content === undefined ? undefined : undoneContent(content, replace);
-      if (undone !== undefined && undone !== content) await env.nodes.write(node, path, undone);
-    }
+  for (const { node, path, replace } of env.nodes ? setupEdits(task, env.vars) : []) {
+    const nodes = env.nodes as NodeFiles;
+    const content = await nodes.read(node, path);
+    const before = await nodes.read(node, copyBeforeEdit(task.id, path));
+    const undone = before ?? (content === undefined ? undefined : undoneContent(content, replace));
+    if (undone !== undefined && undone !== content) await nodes.write(node, path, undone);
   }
   await untilApiReady(env.cluster, task.id);
 }

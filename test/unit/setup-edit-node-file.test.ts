@@ -4,7 +4,7 @@ import type { LoadedTask } from "../../src/catalog/load.js";
 import { taskSchema } from "../../src/catalog/schema.js";
 import { cleanupPlan } from "../../src/engine/cleanup-plan.js";
 import { editedContent, nearestLine, undoneContent } from "../../src/engine/edit-node-file.js";
-import { resetTask, startTask, uidsAnnotation } from "../../src/engine/setup.js";
+import { copyBeforeEdit, resetTask, startTask, uidsAnnotation } from "../../src/engine/setup.js";
 import { ClusterRequestError, SetupError } from "../../src/errors.js";
 import { FakeCluster, FakeNodes, servedKinds } from "../support/fake-cluster.js";
 
@@ -114,6 +114,21 @@ describe("setup step editNodeFile", () => {
     ]);
   });
 
+  it("reset brings back a file the learner deleted while the API is down, from the copy start kept on the node", async () => {
+    const down = downWhenBroken(
+      cluster,
+      nodes,
+      (content) => content === undefined || content.includes(broken),
+    );
+    await startTask(loaded, env());
+    expect(nodes.files.get(`${node}:${copyBeforeEdit("edit-drill", path)}`)).toBe(manifest);
+    nodes.files.delete(`${node}:${path}`);
+    await resetTask(loaded, env());
+    expect(nodes.files.get(`${node}:${path}`)).toBe(manifest);
+    expect(down.readsWhileDown).toEqual([]);
+    expect(nodes.files.has(`${node}:${copyBeforeEdit("edit-drill", path)}`)).toBe(false);
+  });
+
   it("reset first takes setup's change back without the API, then waits for /readyz before it reads", async () => {
     const down = downWhenBroken(cluster, nodes);
     await startTask(loaded, env());
@@ -131,8 +146,12 @@ describe("setup step editNodeFile", () => {
 });
 
 /** The API server is down (no answer) while the node file holds the broken flag, as on the local cluster. */
-function downWhenBroken(cluster: FakeCluster, nodes: FakeNodes) {
-  const isDown = () => (nodes.files.get(`${node}:${path}`) ?? "").includes(broken);
+function downWhenBroken(
+  cluster: FakeCluster,
+  nodes: FakeNodes,
+  brokenBy = (content: string | undefined) => (content ?? "").includes(broken),
+) {
+  const isDown = () => brokenBy(nodes.files.get(`${node}:${path}`));
   const readsWhileDown: string[] = [];
   const refused = () => new ClusterRequestError("unreachable", "the API server is not answering");
   for (const method of [
