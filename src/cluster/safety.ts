@@ -1,4 +1,4 @@
-import { ClusterError } from "../errors.js";
+import { apiDown, ClusterError } from "../errors.js";
 import { ApiStatusError, type KubeApi, type KubeObject } from "./api.js";
 import { localPaths } from "./local/components.js";
 import { markerFor } from "./local/locate.js";
@@ -11,6 +11,8 @@ export interface ClusterFacts {
   nodesError?: string;
   /** The uid of the cluster's kube-system namespace. */
   kubeSystemUid?: string;
+  /** Why the API server gave no answer at all, if it did not. */
+  apiDown?: string;
   /** The identity `kubedrill cluster up` recorded for the context's local cluster, if any. */
   localIdentity?: { extension?: string; state?: string; stateDir: string };
 }
@@ -58,6 +60,14 @@ export function judgePractice(facts: ClusterFacts): PracticeVerdict {
       return { practice: true, why: `kubedrill's local cluster (kube-system uid matches ${local.stateDir})` };
     }
   }
+  // With its API server down (a task broke it), kube-system's uid cannot be read: the local
+  // cluster is known by its kubeconfig entry and state agreeing, and only its node folders are reachable.
+  if (facts.apiDown && local?.state && local.extension === local.state) {
+    return {
+      practice: true,
+      why: `kubedrill's local cluster (its kubeconfig entry and ${local.stateDir} agree; its API server is not answering)`,
+    };
+  }
   const nodes = facts.nodes as NodeShape[];
   if (nodes.length > 0) {
     for (const marker of markers) {
@@ -82,6 +92,10 @@ export async function gatherFacts(api: KubeApi, kubeconfigFiles?: string[]): Pro
   const facts: ClusterFacts = { nodes: [] };
   const unreadable = (err: unknown) => {
     if (err instanceof ApiStatusError) return `${err.status} ${err.message}`;
+    if (apiDown(err)) {
+      facts.apiDown = err.message;
+      return err.message;
+    }
     throw err;
   };
   const [nodes, kubeSystem] = await Promise.all([

@@ -299,9 +299,8 @@ export async function resetTask(loaded: LoadedTask, env: SetupEnv): Promise<void
   await undoSetupEdits(loaded.task, env);
   const { plan, served } = await planTask(loaded, env);
   await applyPlan(plan, env, served);
-  for (const { node, path } of setupEdits(loaded.task, env.vars)) {
-    await env.nodes?.remove(node, copyBeforeEdit(loaded.task.id, path));
-  }
+  const copiedOn = new Set(setupEdits(loaded.task, env.vars).map((edit) => edit.node));
+  for (const node of copiedOn) await env.nodes?.remove(node, copyBeforeEdit(loaded.task.id, ""));
 }
 
 /** Where start keeps, on the node, a file's content before an editNodeFile step changed it. */

@@ -125,8 +125,11 @@ export class FakeNodes implements NodeFiles {
     this.files.set(`${node}:${path}`, content);
   }
 
+  /** As rm -r: the file, or a folder and everything in it. */
   async remove(node: string, path: string) {
-    this.files.delete(`${node}:${path}`);
+    for (const key of [...this.files.keys()]) {
+      if (key === `${node}:${path}` || key.startsWith(`${node}:${path}/`)) this.files.delete(key);
+    }
   }
 }
 

@@ -71,4 +71,16 @@ describe("practice cluster recognition", () => {
       false,
     );
   });
+
+  it("with its API server down, knows the local cluster by its kubeconfig entry and state agreeing, and nothing else", () => {
+    const apiDown = "the API server of kubedrill-local is not answering";
+    const localIdentity = { extension: "uid-1", state: "uid-1", stateDir: "/s" };
+    expect(judgePractice(facts([], { apiDown, localIdentity }))).toEqual({
+      practice: true,
+      why: "kubedrill's local cluster (its kubeconfig entry and /s agree; its API server is not answering)",
+    });
+    const stale = { extension: "uid-1", state: "uid-3", stateDir: "/s" };
+    expect(judgePractice(facts([], { apiDown, localIdentity: stale })).practice).toBe(false);
+    expect(judgePractice(facts([], { apiDown })).practice).toBe(false);
+  });
 });

@@ -33,14 +33,14 @@ export class LocalNodeAccess implements NodeAccess {
     return resolveInside(join(this.nodesDir, node), file, `${node}:${path}`, keepLast);
   }
 
-  /** Each folder is a node; one with a kube-apiserver manifest is the control plane. */
+  /** Each folder is a node; the one kubeadm gave admin.conf is the control plane (its manifests may be broken or gone). */
   async listNodes(): Promise<NodeName[]> {
     const entries = await readdir(this.nodesDir, { withFileTypes: true }).catch(() => []);
     return entries
       .filter((e) => e.isDirectory())
       .map((e) => ({
         name: e.name,
-        controlPlane: existsSync(join(this.nodesDir, e.name, "etc/kubernetes/manifests/kube-apiserver.yaml")),
+        controlPlane: existsSync(join(this.nodesDir, e.name, "etc/kubernetes/admin.conf")),
       }));
   }
 
