@@ -178,6 +178,16 @@ export const stepSchema = z
         timeout: duration.optional(),
       }),
     }),
+    z.strictObject({
+      waitApiServer: z
+        .strictObject({
+          ready: z.boolean().describe("true: until /readyz answers ok; false: until it does not"),
+          timeout: duration.optional(),
+        })
+        .describe(
+          "Waits on the API server's /readyz, e.g. after an editNodeFile that breaks its manifest, so that the old one is gone before the learner (or verify) checks",
+        ),
+    }),
   ])
   .describe("A setup step: declarative, no shell");
 

@@ -138,3 +138,17 @@ export function apiNotBack(task: string, why: string, waitedMs: number): Cluster
     "its manifest is /etc/kubernetes/manifests/kube-apiserver.yaml on the control-plane node (kubedrill node shell NODE); fix what its last log line names, then reset again",
   );
 }
+
+/** A waitApiServer step whose /readyz answer did not become the one wanted in time. */
+export function apiServerWaitTimedOut(
+  task: string,
+  ready: boolean,
+  timeout: string,
+  now: string,
+): SetupError {
+  return new SetupError(
+    `setup of task ${task} waited ${timeout} for the API server to ${ready ? "answer ok on" : "stop answering on"} /readyz: ${now}`,
+    3,
+    "kubedrill cluster status shows the control plane's components; kubedrill reset puts setup's node files back",
+  );
+}

@@ -19,6 +19,7 @@ import { apiVersionOf, type ClusterWriter, type KubeObject } from "./ports.js";
 import { resolveRef } from "./resolve.js";
 import {
   apiNotBack,
+  apiServerWaitTimedOut,
   helmFailed,
   noSuchNode,
   noSuchObject,
@@ -185,6 +186,21 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
     await cp(join(loaded.dir, copy.from), to, { recursive: true, force: true });
   },
   wait: ({ wait }, { loaded, env }) => waitStep(wait, loaded.task, env),
+  waitApiServer: async ({ waitApiServer: { ready, timeout = "60s" } }, { loaded, env }) => {
+    const ask = env.cluster.notReady?.bind(env.cluster);
+    if (!ask)
+      throw new Error("this task waits on the API server's /readyz, which this cluster writer cannot ask");
+    let why: string | undefined;
+    const done = await poll(
+      async () => {
+        why = await ask();
+        return (why === undefined) === ready ? true : undefined;
+      },
+      { timeoutMs: parseDuration(timeout), intervalMs: 200 },
+    );
+    const now = why === undefined ? "it answers ok" : `it does not: ${why}`;
+    if (!done) throw apiServerWaitTimedOut(loaded.task.id, ready, timeout, now);
+  },
   install: async ({ install }, { loaded, env }) => {
     const created: KubeObject[] = [];
     for (const object of (await bundleObjects(install.bundle)) as KubeObject[]) {

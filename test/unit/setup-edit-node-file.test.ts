@@ -129,6 +129,22 @@ describe("setup step editNodeFile", () => {
     expect(nodes.files.has(`${node}:${copyBeforeEdit("edit-drill", path)}`)).toBe(false);
   });
 
+  it("waitApiServer ready: false ends setup once the old API server is gone, and fails with the answer if it stays", async () => {
+    const down = downWhenBroken(cluster, nodes);
+    const waiting = (timeout: string) =>
+      taskSchema.parse({ ...task, setup: [...task.setup, { waitApiServer: { ready: false, timeout } }] });
+    await startTask({ ...loaded, task: waiting("5s") }, env());
+    expect(down.isDown()).toBe(true);
+    await resetTask(loaded, env());
+    cluster.notReady = async () => undefined; // an API server that does not go down
+    const error = (await startTask({ ...loaded, task: waiting("1s") }, env()).catch(
+      (e: unknown) => e,
+    )) as SetupError;
+    expect(error.message).toBe(
+      "setup of task edit-drill waited 1s for the API server to stop answering on /readyz: it answers ok",
+    );
+  });
+
   it("reset first takes setup's change back without the API, then waits for /readyz before it reads", async () => {
     const down = downWhenBroken(cluster, nodes);
     await startTask(loaded, env());
