@@ -335,29 +335,37 @@ const setupEdits = (task: Task, vars: Vars) =>
  * the rest.
  */
 async function undoSetupEdits(task: Task, env: SetupEnv): Promise<void> {
+  let written = false;
   for (const { node, path, replace } of env.nodes ? setupEdits(task, env.vars) : []) {
     const nodes = env.nodes as NodeFiles;
     const content = await nodes.read(node, path);
     const before = await nodes.read(node, copyBeforeEdit(task.id, path));
     const undone = before ?? (content === undefined ? undefined : undoneContent(content, replace));
-    if (undone !== undefined && undone !== content) await nodes.write(node, path, undone);
+    if (undone !== undefined && undone !== content) {
+      await nodes.write(node, path, undone);
+      written = true;
+    }
   }
-  await untilApiReady(env.cluster, task.id);
+  // A manifest written back restarts its component: an API server that still answers may be
+  // the old one, about to go. Ready must then hold a while, past the kubelet's restart.
+  await untilApiReady(env.cluster, task.id, written ? restartHoldMs : 0);
 }
 
 /** How long reset waits for the API server after putting its manifest back: a restart takes a few seconds. */
 export const apiReadyMs = 90_000;
+/** How long /readyz must stay ok after reset wrote a manifest back (the local kubelet restarts within ~1 s). */
+export const restartHoldMs = 5000;
 
-async function untilApiReady(cluster: ClusterWriter, task: string): Promise<void> {
+async function untilApiReady(cluster: ClusterWriter, task: string, holdMs: number): Promise<void> {
   if (!cluster.notReady) return;
   let why = await cluster.notReady();
-  if (why === undefined) return;
+  if (why === undefined && holdMs === 0) return;
   const ready = await poll(
     async () => {
       why = await cluster.notReady?.();
       return why === undefined ? true : undefined;
     },
-    { timeoutMs: apiReadyMs, intervalMs: 500 },
+    { timeoutMs: apiReadyMs, intervalMs: 250, holdMs },
   );
   if (!ready) throw apiNotBack(task, why ?? "", apiReadyMs);
 }

@@ -127,7 +127,7 @@ describe("setup step editNodeFile", () => {
     expect(nodes.files.get(`${node}:${path}`)).toBe(manifest);
     expect(down.readsWhileDown).toEqual([]);
     expect(nodes.files.has(`${node}:${copyBeforeEdit("edit-drill", path)}`)).toBe(false);
-  });
+  }, 20_000); // reset holds /readyz ok for restartHoldMs after writing the manifest back
 
   it("waitApiServer ready: false ends setup once the old API server is gone, and fails with the answer if it stays", async () => {
     const down = downWhenBroken(cluster, nodes);
@@ -143,7 +143,7 @@ describe("setup step editNodeFile", () => {
     expect(error.message).toBe(
       "setup of task edit-drill waited 1s for the API server to stop answering on /readyz: it answers ok",
     );
-  });
+  }, 20_000); // reset holds /readyz ok for restartHoldMs after writing the manifest back
 
   it("reset first takes setup's change back without the API, then waits for /readyz before it reads", async () => {
     const down = downWhenBroken(cluster, nodes);
@@ -152,7 +152,7 @@ describe("setup step editNodeFile", () => {
     await resetTask(loaded, env());
     expect(nodes.files.get(`${node}:${path}`)).toBe(manifest);
     expect(down.readsWhileDown).toEqual([]);
-  });
+  }, 20_000); // reset holds /readyz ok for restartHoldMs after writing the manifest back
 
   it("refuses a file that does not exist", async () => {
     nodes.files.clear();
