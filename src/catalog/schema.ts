@@ -324,6 +324,7 @@ const requirementSchema = z
           "logs: kubectl logs answers (real containers, or the local cluster's simulated output); " +
           "node-services: systemctl, journalctl and crictl on the nodes (kind, minikube, local); " +
           "etcdctl: etcdctl and etcdutl on the control-plane node (the local cluster's; kind and minikube have none); " +
+          "api-server-down: kubedrill grades and resets the cluster while its API server does not answer (the local cluster); " +
           "helm: the helm tool is on PATH",
       ),
     z.strictObject({

@@ -176,6 +176,23 @@ function etcdctl(nodeAccess: string | undefined): CapabilityState {
   return { available: false, why: "kubedrill reaches no node of this cluster" };
 }
 
+/**
+ * Grading and resetting with the API server down needs the nodes named and the cluster
+ * known as a practice one without the API: the local cluster's node folders and state do both.
+ */
+function apiServerDown(nodeAccess: string | undefined): CapabilityState {
+  if (nodeAccess === "local") {
+    return {
+      available: true,
+      why: "kubedrill names the local cluster's nodes and knows it by its state without the API server",
+    };
+  }
+  return {
+    available: false,
+    why: `kubedrill needs the API server to name ${nodeAccess ?? "this cluster's"} nodes and to know the cluster as a practice one`,
+  };
+}
+
 /** Helm runs on the learner's machine, as kubectl does: the tool on PATH is the capability. */
 function helm(path: string | undefined): CapabilityState {
   if (path) return { available: true, why: `helm is on PATH (${path})` };
@@ -201,6 +218,7 @@ export function capabilitiesFrom(facts: ClusterFacts): Capabilities {
       logs: logs(facts.nodes, runs),
       "node-services": nodeServices(facts.nodeAccess),
       etcdctl: etcdctl(facts.nodeAccess),
+      "api-server-down": apiServerDown(facts.nodeAccess),
       helm: helm(facts.helm),
     },
     workers: countWorkers(facts.nodes),

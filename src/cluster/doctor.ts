@@ -45,6 +45,8 @@ const capabilityFixes: Record<Capability, string> = {
   "node-services": "node services need a kind, minikube or local cluster: kubedrill cluster up",
   etcdctl:
     "the local cluster's control-plane node has etcdctl and etcdutl (kubedrill cluster up --driver local); kind and minikube nodes have none",
+  "api-server-down":
+    "the local cluster is graded and reset while its API server is down (kubedrill cluster up --driver local); kind and minikube need their API server for both",
   helm: "install Helm 3: https://helm.sh/docs/intro/install/ (or with Go: go install helm.sh/helm/v3/cmd/helm@latest)",
 };
 

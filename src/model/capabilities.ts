@@ -9,6 +9,7 @@ export const capabilityNames = [
   "logs",
   "node-services",
   "etcdctl",
+  "api-server-down",
   "helm",
 ] as const;
 export type Capability = (typeof capabilityNames)[number];

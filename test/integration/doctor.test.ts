@@ -89,6 +89,7 @@ describe("kubedrill doctor", () => {
       "logs",
       "node-services",
       "etcdctl",
+      "api-server-down",
       "helm",
       "workers",
       "drivers",

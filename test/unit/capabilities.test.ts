@@ -100,6 +100,17 @@ describe("capabilitiesFrom", () => {
     });
   });
 
+  it("api-server-down only on the local cluster: kind's nodes and practice check need the API server", () => {
+    const local = capabilitiesFrom({ nodes: localNodes, daemonSets: [], nodeAccess: "local" });
+    expect(local.has["api-server-down"].available).toBe(true);
+    expect(
+      capabilitiesFrom({ nodes: kindNodes, daemonSets: [], nodeAccess: "kind" }).has["api-server-down"],
+    ).toEqual({
+      available: false,
+      why: "kubedrill needs the API server to name kind nodes and to know the cluster as a practice one",
+    });
+  });
+
   it("on kind: containers run, kindnet from kind v0.24 on enforces NetworkPolicy, CoreDNS answers", () => {
     const found = capabilitiesFrom({
       nodes: kindNodes,
