@@ -325,6 +325,14 @@ describe("runChecks › apiServer: ready", () => {
     { title: "Pod web exists", points: 1, resource: { kind: "Pod", name: "web" } },
   ]);
 
+  const refused = new ClusterRequestError("unreachable", down);
+  /** Every read refused, as when nothing listens on the API server's port. */
+  const apiDownReader = (): ClusterReader => ({
+    resource: async () => ({ namespaced: true }),
+    list: async () => Promise.reject(refused),
+    get: async () => Promise.reject(refused),
+  });
+
   it("passes when /readyz answers ok, and the task's other checks read the cluster as usual", async () => {
     const { reader } = clusterOf(() => [pod("web")]);
     const results = await runChecks(apiTask, env({ ...reader, notReady: async () => undefined }));
@@ -332,14 +340,7 @@ describe("runChecks › apiServer: ready", () => {
   });
 
   it("fails with the reason while the API server gives no answer, and so do the other checks, instead of stopping", async () => {
-    const refused = new ClusterRequestError("unreachable", down);
-    const reader: ClusterReader = {
-      resource: async () => ({ namespaced: true }),
-      list: async () => Promise.reject(refused),
-      get: async () => Promise.reject(refused),
-      notReady: async () => down,
-    };
-    const [api, web] = await runChecks(apiTask, env(reader));
+    const [api, web] = await runChecks(apiTask, env({ ...apiDownReader(), notReady: async () => down }));
     expect(api?.passed).toBe(false);
     expect(api?.mismatches).toEqual([{ path: "/readyz", want: "ok", message: down }]);
     expect(web?.mismatches).toEqual([{ path: "", message: down }]);
@@ -358,12 +359,7 @@ describe("runChecks › apiServer: ready", () => {
   });
 
   it("a task without an apiServer check still stops grading when the API gives no answer", async () => {
-    const refused = new ClusterRequestError("unreachable", down);
-    const reader: ClusterReader = {
-      resource: async () => ({ namespaced: true }),
-      list: async () => Promise.reject(refused),
-      get: async () => Promise.reject(refused),
-    };
+    const reader = apiDownReader();
     const error = await runChecks(
       task([{ title: "Pod web exists", points: 1, resource: { kind: "Pod", name: "web" } }]),
       env(reader),
