@@ -28,10 +28,10 @@ export async function connect(
   } catch (err) {
     if (!(err instanceof ClusterError)) throw err;
   }
-  await api.request("GET", "/version").catch((err: unknown) => {
+  await api.request("GET", "/version").catch(async (err: unknown) => {
     // An API server that does not answer on a cluster whose nodes kubedrill reaches: reset can
     // repair it and a check can grade it, so the callers meet the error on their first request.
-    if (nodes?.listNodes && apiDown(err)) return;
+    if (apiDown(err) && ((await nodes?.listNodes?.())?.length ?? 0) > 0) return;
     // Something answered, but not as a Kubernetes API server would (a proxy, a web server).
     if (!(err instanceof ApiStatusError)) throw err;
     throw new ClusterError(
