@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { capabilityNames } from "../model/capabilities.js";
+import { certificateFields } from "../model/certificate-fields.js";
 import { domains } from "../model/domains.js";
 import { bundleNames } from "./bundles.js";
 
@@ -275,6 +276,12 @@ export const checkSchema = z
         .describe(
           "Answer file name under <answers>/<task-id>/; with match/expect it is parsed as a manifest",
         ),
+      format: z
+        .enum(["time"])
+        .optional()
+        .describe(
+          "time: the answer is a point in time (RFC 3339, openssl's `notAfter=Dec  5 23:30:24 2027 GMT`, kubeadm's `Dec 05, 2027 23:30 UTC`); equals compares instants, at the answer's precision",
+        ),
       ...contentChecks,
     }),
     z.strictObject({
@@ -284,7 +291,7 @@ export const checkSchema = z
         .enum(["etcd-snapshot"])
         .optional()
         .describe(
-          "etcd-snapshot: the file must be an etcd snapshot as `etcdctl snapshot save` writes it (a bbolt database and its SHA-256); equals and the patterns then apply to its keys, one a line",
+          "etcd-snapshot: the file must be an etcd snapshot as `etcdctl snapshot save` writes it (a bbolt database and its SHA-256); equals and the patterns then apply to its keys, one a line.",
         ),
       ...contentChecks,
     }),
@@ -340,18 +347,49 @@ const variableSchema = z
     z.strictObject({
       nodeFile: nodePath.describe("Read this node file at start and check time"),
       pattern: z.string().min(1).describe("Regular expression; the first capture group is the value"),
+      default: z
+        .string()
+        .optional()
+        .describe(
+          "The value when the file exists but the pattern finds nothing: the setting's documented default",
+        ),
+    }),
+    z.strictObject({
+      nodeFile: nodePath.describe("Read this PEM certificate on the node at start and check time"),
+      certificate: z
+        .enum(certificateFields)
+        .describe(
+          "The certificate's field: notAfter or notBefore (RFC 3339 in UTC, e.g. 2027-12-05T23:30:24Z), subject, issuer (CN=kube-apiserver), serialNumber (hex)",
+        ),
+    }),
+    z.strictObject({
+      nodeFolder: nodePath.describe("List this folder on the node at start and check time"),
+      pattern: z
+        .string()
+        .min(1)
+        .describe(
+          "Regular expression over the folder's names, sorted, one a line; the first capture group of the first match is the value",
+        ),
     }),
     z.strictObject({
       resource: objectRef.describe(
-        "Read this object (by name, selector or ownedBy: exactly one) at start and check time",
+        "Read this object (by name, selector or ownedBy: exactly one, unless each) at start and check time",
       ),
       field: z
         .string()
         .min(1)
         .describe("Field path, e.g. status.podIP or spec.template.spec.containers[0].image"),
+      each: z
+        .boolean()
+        .optional()
+        .describe(
+          "Read the field of every selected object: the values sorted, one a line; none selected is the empty value",
+        ),
     }),
   ])
-  .describe("A variable read from the cluster: a node file's regex capture, or an object's field");
+  .describe(
+    "A variable read from the cluster: a node file's regex capture or certificate field, a node folder's file name, or an object's field",
+  );
 
 /** Cleanup of cluster-level changes a solution makes; reset restores the state before start. */
 const cleanupMore = {

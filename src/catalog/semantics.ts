@@ -68,6 +68,17 @@ export async function semanticProblems(
     if ("nodeFile" in check && (check.match || check.expect)) {
       report(ctx, path, "a nodeFile check takes equals or pattern, not match or expect");
     }
+    if (
+      "file" in check &&
+      check.format === "time" &&
+      (check.equals === undefined || check.match || check.expect)
+    ) {
+      report(
+        ctx,
+        path,
+        "an answer file with format: time is compared with equals (the wanted instant), not match or expect",
+      );
+    }
   });
   for (const [key, variable] of Object.entries(task.vars ?? {})) {
     if ("pattern" in variable) regex(ctx, variable.pattern, ["vars", key, "pattern"]);

@@ -10,6 +10,7 @@ import { checkAccess } from "./access.js";
 import { matchStart, patternFound } from "./cel/regex.js";
 import { evaluate, fetchReads, prepare, type Reads } from "./cel.js";
 import { readEtcdSnapshot } from "./etcd-snapshot.js";
+import { parseInstant, sameInstant } from "./instant.js";
 import { match } from "./match.js";
 import { type ClusterReader, type NodeAccess, Snapshot } from "./ports.js";
 import { resolveRef } from "./resolve.js";
@@ -292,6 +293,7 @@ async function answerFileCheck(check: Extract<Check, { file: string }>, env: Che
   const read = await readAnswerFile(env.vars.answers ?? "", check.file);
   if (!("content" in read)) return { mismatches: [says("missing" in read ? read.missing : read.problem)] };
   const { content } = read;
+  if (check.format === "time") return { mismatches: instantMismatches(content, check.equals ?? "") };
   const mismatches = contentMismatches(check, content);
   if (!check.match && !check.expect) return { mismatches };
   const docs = parseManifests(content, file);
@@ -316,6 +318,26 @@ async function nodeFileCheck(check: Extract<Check, { nodeFile: unknown }>, env: 
   const content = await env.nodes.read(node, path);
   if (content === undefined) return { mismatches: [says(`${path} not found on node ${node}`)] };
   return { mismatches: contentMismatches(check, content) };
+}
+
+/** The answer must name the wanted instant, in any of the forms parseInstant reads, at its own precision. */
+function instantMismatches(content: string, equals: string): Mismatch[] {
+  const wanted = parseInstant(equals);
+  if (!wanted) return [says(`the wanted time "${equals}" is not a time (a task error)`)];
+  const answer = parseInstant(content);
+  const want = new Date(wanted.ms).toISOString().replace(/\.000Z$/, "Z");
+  if (!answer) {
+    return [
+      {
+        path: "content",
+        found: content.trim(),
+        want,
+        message: "is not a time with its zone (e.g. 2027-12-05T23:30:24Z or Dec  5 23:30:24 2027 GMT)",
+      },
+    ];
+  }
+  if (sameInstant(answer, wanted)) return [];
+  return [{ path: "content", found: content.trim(), want }];
 }
 
 /**

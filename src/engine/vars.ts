@@ -5,6 +5,7 @@ import { apiDown } from "../errors.js";
 import type { NodeName } from "../model/node-access.js";
 import { fill, type Vars } from "../model/template.js";
 import { firstCapture } from "./cel/regex.js";
+import { certificateField } from "./certificate.js";
 import type { ClusterReader, NodeAccess } from "./ports.js";
 import { resolveRef } from "./resolve.js";
 
@@ -95,11 +96,25 @@ async function readVariable(
   cluster: ClusterReader,
   nodes: NodeAccess | undefined,
 ): Promise<string | { unset: string }> {
+  if ("nodeFolder" in variable) {
+    const { node, path } = variable.nodeFolder;
+    const names = nodes ? await nodes.list(node, path) : undefined;
+    if (names === undefined) return { unset: `folder ${path} not found on node ${node}` };
+    return (
+      firstCapture(variable.pattern, names.join("\n")) ?? { unset: `no file name matches in ${node}:${path}` }
+    );
+  }
   if ("nodeFile" in variable) {
     const { node, path } = variable.nodeFile;
     const content = nodes ? await nodes.read(node, path) : undefined;
     if (content === undefined) return { unset: `${path} not found on node ${node}` };
-    return firstCapture(variable.pattern, content) ?? { unset: `no match in ${node}:${path}` };
+    if ("certificate" in variable) {
+      const value = certificateField(content, variable.certificate);
+      return typeof value === "string" ? value : { unset: `${node}:${path} has ${value.problem}` };
+    }
+    return (
+      firstCapture(variable.pattern, content) ?? variable.default ?? { unset: `no match in ${node}:${path}` }
+    );
   }
   const resolved = await resolveRef(cluster, variable.resource, namespace).catch((err: unknown) => {
     if (apiDown(err)) return { unset: err.message };
@@ -108,6 +123,12 @@ async function readVariable(
   if ("unset" in resolved) return resolved;
   const { objects, what, where, problem } = resolved;
   if (problem) return { unset: problem };
+  if (variable.each) {
+    const values = objects.map((o) => fieldOf(o, variable.field));
+    if (values.some((v) => typeof v !== "string" && typeof v !== "number"))
+      return { unset: `a ${what} has no ${variable.field}` };
+    return values.map(String).sort().join("\n");
+  }
   if (objects.length !== 1) {
     const names = objects.map((o) => o.metadata?.name).join(", ");
     return { unset: objects.length === 0 ? `no ${what}${where}` : `several ${what}${where}: ${names}` };

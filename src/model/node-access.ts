@@ -21,6 +21,8 @@ export interface NodeAccess {
   read(node: string, path: string): Promise<string | undefined>;
   /** The file's bytes, for what is not text (an etcd snapshot); undefined when it does not exist. */
   readBytes(node: string, path: string): Promise<Uint8Array | undefined>;
+  /** The names in a folder (not their paths), sorted; undefined when the folder does not exist. */
+  list(node: string, path: string): Promise<string[] | undefined>;
   write(node: string, path: string, content: string): Promise<void>;
   remove(node: string, path: string): Promise<void>;
   copyTo(localFile: string, node: string, path: string): Promise<void>;

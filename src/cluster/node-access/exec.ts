@@ -56,6 +56,14 @@ export abstract class ExecNodeAccess implements NodeAccess {
     }
   }
 
+  async list(node: string, path: string): Promise<string[] | undefined> {
+    const folder = this.target(node, path);
+    const result = await this.exec(node, ["ls", "-1A", folder]);
+    if (result.exitCode === 0) return result.stdout.split("\n").filter(Boolean).sort();
+    if (/No such file or directory/i.test(result.stderr)) return undefined;
+    throw this.failure(node, `list ${node}:${folder}`, result);
+  }
+
   async write(node: string, path: string, content: string): Promise<void> {
     const file = this.target(node, path);
     // Through a file and a copy: `minikube ssh` does not pass stdin on reliably.

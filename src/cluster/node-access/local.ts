@@ -54,6 +54,11 @@ export class LocalNodeAccess implements NodeAccess {
     return existsSync(file) ? readFile(file) : undefined;
   }
 
+  async list(node: string, path: string) {
+    const folder = await this.contained(node, path);
+    return existsSync(folder) ? (await readdir(folder)).sort() : undefined;
+  }
+
   async write(node: string, path: string, content: string) {
     const file = await this.contained(node, path);
     await mkdir(dirname(file), { recursive: true });
