@@ -21,6 +21,8 @@ clusterDomain: cluster.local
 staticPodPath: /etc/kubernetes/manifests
 `;
 
+// kind's, in the parts that tasks read: the pause image, runc as the default runtime, and
+// the systemd cgroup driver that matches the kubelet's cgroupDriver.
 const containerdConfig = `version = 2
 
 [plugins."io.containerd.grpc.v1.cri"]
@@ -28,6 +30,12 @@ const containerdConfig = `version = 2
 
 [plugins."io.containerd.grpc.v1.cri".containerd]
   default_runtime_name = "runc"
+
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+    SystemdCgroup = true
 `;
 
 /** kindnet's CNI configuration, as kind writes it on each node for the node's pod range. */
