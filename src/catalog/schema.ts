@@ -288,7 +288,7 @@ export const checkSchema = z
       ...checkBase,
       nodeFile: nodePath,
       format: z
-        .enum(["etcd-snapshot"])
+        .enum(["etcd-snapshot", "toml"])
         .optional()
         .describe(
           "etcd-snapshot: the file must be an etcd snapshot as `etcdctl snapshot save` writes it (a bbolt database and its SHA-256); equals and the patterns then apply to its keys, one a line.",
@@ -363,6 +363,22 @@ const variableSchema = z
         ),
     }),
     z.strictObject({
+      nodeFile: nodePath.describe("This node file's modification time, at start and check time"),
+      modified: z
+        .literal(true)
+        .describe("When the file was last written, RFC 3339 in UTC (to the second on kind and minikube)"),
+    }),
+    z.strictObject({
+      nodeService: z
+        .strictObject({
+          node: name.describe("Node name, e.g. {{worker}}"),
+          unit: z.enum(["kubelet", "containerd"]).describe("The systemd unit"),
+        })
+        .describe(
+          "When this node service last became active (systemctl start or restart), RFC 3339 in UTC; unset while it is inactive or has not been started since the node booted",
+        ),
+    }),
+    z.strictObject({
       nodeFolder: nodePath.describe("List this folder on the node at start and check time"),
       pattern: z
         .string()
@@ -388,7 +404,7 @@ const variableSchema = z
     }),
   ])
   .describe(
-    "A variable read from the cluster: a node file's regex capture or certificate field, a node folder's file name, or an object's field",
+    "A variable read from the cluster: a node file's regex capture, certificate field or modification time, a node folder's file name, when a node service started, or an object's field",
   );
 
 /** Cleanup of cluster-level changes a solution makes; reset restores the state before start. */

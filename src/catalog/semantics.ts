@@ -65,8 +65,12 @@ export async function semanticProblems(
       const outside = answerPathProblem(check.file);
       if (outside) report(ctx, [...path, "file"], outside);
     }
-    if ("nodeFile" in check && (check.match || check.expect)) {
-      report(ctx, path, "a nodeFile check takes equals or pattern, not match or expect");
+    if ("nodeFile" in check && check.format !== "toml" && (check.match || check.expect)) {
+      report(
+        ctx,
+        path,
+        "a nodeFile check takes match or expect only with format: toml (else equals or pattern)",
+      );
     }
     if (
       "file" in check &&

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { parse as parseToml } from "smol-toml";
 import { readAnswerFile } from "../catalog/answer-file.js";
 import { parseManifests } from "../catalog/load.js";
 import type { Check, Task } from "../catalog/schema.js";
@@ -214,7 +215,10 @@ async function resourceCheck(
 ): Promise<Outcome> {
   const ref = check.resource;
   // A name still holding a placeholder cannot be read; say which variable is missing instead.
-  const unknown = unknownVariable({ name: ref.name, selector: ref.selector, owner: ref.ownedBy }, env.vars);
+  const unknown = unknownVariable(
+    { name: ref.name, selector: ref.selector, owner: ref.ownedBy, expect: check.expect },
+    env.vars,
+  );
   if (unknown) return { mismatches: [says(`${describeSelection(ref)}: ${unknown}`)] };
   const resolved = await resolveRef(env.cluster, ref, task.namespace);
   const { apiVersion, namespace, objects, what, where } = resolved;
@@ -317,7 +321,18 @@ async function nodeFileCheck(check: Extract<Check, { nodeFile: unknown }>, env: 
   if (check.format === "etcd-snapshot") return etcdSnapshotCheck(check, env.nodes);
   const content = await env.nodes.read(node, path);
   if (content === undefined) return { mismatches: [says(`${path} not found on node ${node}`)] };
-  return { mismatches: contentMismatches(check, content) };
+  const mismatches = contentMismatches(check, content);
+  if (check.format !== "toml") return { mismatches };
+  let document: Record<string, unknown>;
+  try {
+    // As plain JSON values, as an object read from the API would be: dates become RFC 3339 strings.
+    document = JSON.parse(JSON.stringify(parseToml(content)));
+  } catch (err) {
+    // smol-toml's message has the line, column and a code frame: the first line is the reason.
+    const why = (err as Error).message.split("\n")[0];
+    return { mismatches: [...mismatches, { path, message: `is not valid TOML: ${why}` }] };
+  }
+  return { mismatches: [...mismatches, ...objectMismatches(check, document, [document], env)] };
 }
 
 /** The answer must name the wanted instant, in any of the forms parseInstant reads, at its own precision. */

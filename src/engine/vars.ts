@@ -96,6 +96,15 @@ async function readVariable(
   cluster: ClusterReader,
   nodes: NodeAccess | undefined,
 ): Promise<string | { unset: string }> {
+  if ("nodeService" in variable) {
+    const { node, unit } = variable.nodeService;
+    const since = nodes ? await nodes.serviceActiveSince(node, unit) : undefined;
+    if (since === undefined)
+      return {
+        unset: `${unit} on node ${node} is inactive, or has not been (re)started since the node booted`,
+      };
+    return since.toISOString();
+  }
   if ("nodeFolder" in variable) {
     const { node, path } = variable.nodeFolder;
     const names = nodes ? await nodes.list(node, path) : undefined;
@@ -103,6 +112,11 @@ async function readVariable(
     return (
       firstCapture(variable.pattern, names.join("\n")) ?? { unset: `no file name matches in ${node}:${path}` }
     );
+  }
+  if ("modified" in variable) {
+    const { node, path } = variable.nodeFile;
+    const at = nodes ? await nodes.modifiedAt(node, path) : undefined;
+    return at?.toISOString() ?? { unset: `${path} not found on node ${node}` };
   }
   if ("nodeFile" in variable) {
     const { node, path } = variable.nodeFile;

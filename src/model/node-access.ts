@@ -23,6 +23,14 @@ export interface NodeAccess {
   readBytes(node: string, path: string): Promise<Uint8Array | undefined>;
   /** The names in a folder (not their paths), sorted; undefined when the folder does not exist. */
   list(node: string, path: string): Promise<string[] | undefined>;
+  /** When the file was last modified; undefined when it does not exist. */
+  modifiedAt(node: string, path: string): Promise<Date | undefined>;
+  /**
+   * When a node service (kubelet, containerd) last became active, as systemd's
+   * ActiveEnterTimestamp; undefined while it is inactive, or when it has not been started
+   * since the node booted and the driver cannot tell when that was.
+   */
+  serviceActiveSince(node: string, unit: string): Promise<Date | undefined>;
   write(node: string, path: string, content: string): Promise<void>;
   remove(node: string, path: string): Promise<void>;
   copyTo(localFile: string, node: string, path: string): Promise<void>;

@@ -64,6 +64,25 @@ export abstract class ExecNodeAccess implements NodeAccess {
     throw this.failure(node, `list ${node}:${folder}`, result);
   }
 
+  async modifiedAt(node: string, path: string): Promise<Date | undefined> {
+    const file = this.target(node, path);
+    const result = await this.exec(node, ["stat", "-c", "%Y", file]);
+    if (result.exitCode === 0) return new Date(Number(result.stdout.trim()) * 1000);
+    if (/No such file or directory/i.test(result.stderr)) return undefined;
+    throw this.failure(node, `read ${node}:${file}`, result);
+  }
+
+  async serviceActiveSince(node: string, unit: string): Promise<Date | undefined> {
+    const result = await this.exec(node, [
+      "systemctl",
+      "show",
+      unit,
+      "--property=ActiveState,ActiveEnterTimestamp",
+    ]);
+    if (result.exitCode !== 0) throw this.failure(node, `ask systemd about ${unit} on ${node}`, result);
+    return activeSince(result.stdout);
+  }
+
   async write(node: string, path: string, content: string): Promise<void> {
     const file = this.target(node, path);
     // Through a file and a copy: `minikube ssh` does not pass stdin on reliably.
@@ -117,4 +136,20 @@ export abstract class ExecNodeAccess implements NodeAccess {
 
   protected abstract isUnknownNode(message: string): boolean;
   protected abstract readonly fixHint: string;
+}
+
+/**
+ * When `systemctl show UNIT --property=ActiveState,ActiveEnterTimestamp` says the unit
+ * became active (`ActiveEnterTimestamp=Sun 2026-12-06 00:20:01 UTC`); undefined while it is not.
+ */
+export function activeSince(show: string): Date | undefined {
+  const props = new Map(
+    show
+      .split("\n")
+      .filter((line) => line.includes("="))
+      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)] as const),
+  );
+  const since = /(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) UTC/.exec(props.get("ActiveEnterTimestamp") ?? "");
+  if (props.get("ActiveState") !== "active" || !since) return undefined;
+  return new Date(`${since[1]}T${since[2]}Z`);
 }

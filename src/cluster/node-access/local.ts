@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, normalize, relative } from "node:path";
 import { UsageError } from "../../errors.js";
 import type { NodeAccess, NodeExecOptions, NodeName } from "../../model/node-access.js";
@@ -57,6 +57,23 @@ export class LocalNodeAccess implements NodeAccess {
   async list(node: string, path: string) {
     const folder = await this.contained(node, path);
     return existsSync(folder) ? (await readdir(folder)).sort() : undefined;
+  }
+
+  async modifiedAt(node: string, path: string) {
+    const file = await this.contained(node, path);
+    return existsSync(file) ? (await stat(file)).mtime : undefined;
+  }
+
+  /**
+   * The simulated systemctl keeps a unit's state in /var/lib/kubedrill/services/<unit>.active,
+   * written at each start, stop and restart: active since the file's modification time. A
+   * missing file is a unit active since the node booted, a time this folder does not keep.
+   */
+  async serviceActiveSince(node: string, unit: string) {
+    const file = await this.contained(node, `/var/lib/kubedrill/services/${unit}.active`);
+    if (!existsSync(file)) return undefined;
+    if ((await readFile(file, "utf8")).trim() !== "active") return undefined;
+    return (await stat(file)).mtime;
   }
 
   async write(node: string, path: string, content: string) {
