@@ -197,8 +197,17 @@ func syncMirrorPods(ctx context.Context, k *cpKubelet, client kubernetes.Interfa
 		delete(existing, key)
 		switch {
 		case !found:
-			if _, err := client.CoreV1().Pods(w.pod.Namespace).Create(ctx, w.pod, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
-				fmt.Fprintf(os.Stderr, "kubelet: create mirror pod %s: %v\n", key, err)
+			created, err := client.CoreV1().Pods(w.pod.Namespace).Create(ctx, w.pod, metav1.CreateOptions{})
+			if err != nil {
+				if !apierrors.IsAlreadyExists(err) {
+					fmt.Fprintf(os.Stderr, "kubelet: create mirror pod %s: %v\n", key, err)
+				}
+				continue
+			}
+			// At once, not on the next pass: a mirror pod without status reads as Pending.
+			created.Status = w.status(created.Status.QOSClass)
+			if _, err := client.CoreV1().Pods(created.Namespace).UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil && !apierrors.IsConflict(err) {
+				fmt.Fprintf(os.Stderr, "kubelet: status of %s: %v\n", key, err)
 			}
 		case current.Annotations[mirrorAnnotation] != w.pod.Annotations[mirrorAnnotation]:
 			deleteMirrorPod(ctx, client, current)
