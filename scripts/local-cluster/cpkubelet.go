@@ -119,25 +119,25 @@ type cpKubelet struct {
 
 // processPod is one static pod the kubelet runs as a process.
 type processPod struct {
-	name, namespace, file, hash string
-	manifest                    []byte
-	spec                        *corev1.Pod
-	proc                        *staticpod.Process
-	failure                     *staticpod.Error
-	seen                        time.Time
-	started                     bool  // a container has been started at least once
-	restarts                    int32 // attempt number of the newest start
-	cmd                         *exec.Cmd
-	done                        chan struct{} // closed when cmd has exited
-	startedAt                   time.Time
-	lastTerm                    *corev1.ContainerStateTerminated
-	nextStart                   time.Time
-	backoff                     time.Duration // the wait after the next exit
-	wait                        time.Duration // the wait after the last exit
-	ready                       bool
-	readySince                  time.Time
-	cancelProbe                 context.CancelFunc
-	logPath                     string
+	name, namespace, hash string
+	manifest              []byte
+	spec                  *corev1.Pod
+	proc                  *staticpod.Process
+	failure               *staticpod.Error
+	seen                  time.Time
+	started               bool  // a container has been started at least once
+	restarts              int32 // attempt number of the newest start
+	cmd                   *exec.Cmd
+	done                  chan struct{} // closed when cmd has exited
+	startedAt             time.Time
+	lastTerm              *corev1.ContainerStateTerminated
+	nextStart             time.Time
+	backoff               time.Duration // the wait after the next exit
+	wait                  time.Duration // the wait after the last exit
+	ready                 bool
+	readySince            time.Time
+	cancelProbe           context.CancelFunc
+	logPath               string
 }
 
 type exitEvent struct {
@@ -276,7 +276,7 @@ func (k *cpKubelet) options() staticpod.Options {
 }
 
 func (k *cpKubelet) newPod(m manifestFile) *processPod {
-	p := &processPod{name: m.pod.Name, namespace: m.pod.Namespace, file: m.file, hash: m.hash, manifest: m.data, spec: m.pod, seen: time.Now()}
+	p := &processPod{name: m.pod.Name, namespace: m.pod.Namespace, hash: m.hash, manifest: m.data, spec: m.pod, seen: time.Now()}
 	o := k.options()
 	proc, err := staticpod.Translate(m.file, m.data, o)
 	if proc != nil {

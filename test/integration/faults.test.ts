@@ -440,6 +440,12 @@ const mirrorPod = async (name: string) => {
   return stdout.trim();
 };
 
+// A file the controller manager cannot open, and its fix, as sed expressions.
+const breakRootCa =
+  "s#--root-ca-file=/etc/kubernetes/pki/ca.crt#--root-ca-file=/etc/kubernetes/pki/missing.crt#";
+const fixRootCa =
+  "s#--root-ca-file=/etc/kubernetes/pki/missing.crt#--root-ca-file=/etc/kubernetes/pki/ca.crt#";
+
 /** Runs a step that puts back what a test broke, whatever the test's outcome. */
 const undo = (step: () => Promise<unknown>) =>
   onTestFinished(async () => {
@@ -539,21 +545,9 @@ describe("the control plane runs from its static-pod manifests", () => {
   it(
     "a bad flag in the controller manager's manifest: a new Deployment gets no ReplicaSet until it is fixed",
     async () => {
-      undo(() =>
-        cpExec(
-          "sed",
-          "-i",
-          "s/--root-ca-file=\\/etc\\/kubernetes\\/pki\\/missing.crt/--root-ca-file=\\/etc\\/kubernetes\\/pki\\/ca.crt/",
-          manifest("kube-controller-manager"),
-        ),
-      );
+      undo(() => cpExec("sed", "-i", fixRootCa, manifest("kube-controller-manager")));
       // A file the component cannot open: the exam's other favourite after a misspelt flag.
-      const edit = await cpExec(
-        "sed",
-        "-i",
-        "s/--root-ca-file=\\/etc\\/kubernetes\\/pki\\/ca.crt/--root-ca-file=\\/etc\\/kubernetes\\/pki\\/missing.crt/",
-        manifest("kube-controller-manager"),
-      );
+      const edit = await cpExec("sed", "-i", breakRootCa, manifest("kube-controller-manager"));
       expect(edit.exitCode, edit.all).toBe(0);
       expect(
         await until(
@@ -566,12 +560,7 @@ describe("the control plane runs from its static-pod manifests", () => {
       await sleep(3000);
       const replicaSets = () => kubectl("get", "rs", "-l", `app=${deployment}`, "-o", "name");
       expect((await replicaSets()).stdout, "no controller manager: no ReplicaSet").toBe("");
-      const fix = await cpExec(
-        "sed",
-        "-i",
-        "s/--root-ca-file=\\/etc\\/kubernetes\\/pki\\/missing.crt/--root-ca-file=\\/etc\\/kubernetes\\/pki\\/ca.crt/",
-        manifest("kube-controller-manager"),
-      );
+      const fix = await cpExec("sed", "-i", fixRootCa, manifest("kube-controller-manager"));
       expect(fix.exitCode).toBe(0);
       expect(await until(async () => (await replicaSets()).stdout || undefined, 30_000)).toMatch(
         /^replicaset/,
