@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
-import { sharedStateReason } from "../../src/catalog/shared-state.js";
+import { sharedState } from "../../src/catalog/shared-state.js";
 import { type Connection, connect } from "../../src/cluster/connect.js";
 import { ensureBinary } from "../../src/cluster/local/build.js";
 import { type LocalPaths, localPaths } from "../../src/cluster/local/components.js";
@@ -218,7 +218,7 @@ async function proofs(
   );
   const failed = results.filter((r) => !r.passed).map((r) => r.id);
   if (failed.length > 0) throw new Error(`proofs failed: ${failed.join(", ")}`);
-  const alone = (await Promise.all(tasks.map(sharedStateReason))).filter(Boolean).length;
+  const alone = (await Promise.all(tasks.map(sharedState))).filter((s) => s?.scope === "cluster").length;
   const serial = results.reduce((sum, r) => sum + r.durationMs, 0);
   say(`proving the catalog (verify --all, 4 jobs; ${alone} of ${tasks.length} tasks run alone)`);
   say(`  wall time                         ${seconds(wall)}   (${seconds(wall / tasks.length)} per task)`);
@@ -262,8 +262,8 @@ async function main(): Promise<void> {
     if (process.argv.includes("--cluster-only")) return;
     const { tasks: catalog } = await loadCatalog([builtinTasks], expressionChecker);
     // Solved side by side in one cluster, only tasks that keep to their namespace can all pass at once.
-    const reasons = await Promise.all(catalog.map(sharedStateReason));
-    const tasks = catalog.filter((_, i) => reasons[i] === undefined);
+    const states = await Promise.all(catalog.map(sharedState));
+    const tasks = catalog.filter((_, i) => states[i] === undefined);
     for (const loaded of tasks) {
       await start(loaded, target);
       const solved = await runScript(await solutionScript(loaded, target), builtCli);

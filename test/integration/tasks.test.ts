@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { bundleObjects } from "../../src/catalog/bundles.js";
 import { builtinTasks, loadCatalog } from "../../src/catalog/catalog.js";
 import type { LoadedTask } from "../../src/catalog/load.js";
-import { sharedStateReason } from "../../src/catalog/shared-state.js";
+import { sharedState } from "../../src/catalog/shared-state.js";
 import { connect } from "../../src/cluster/connect.js";
 import { runScript } from "../../src/cluster/shell.js";
 import { expressionChecker } from "../../src/engine/cel.js";
@@ -59,10 +59,23 @@ const proveOn = (on: Bench) => async (loaded: LoadedTask) => {
 
 type Proof = Awaited<ReturnType<ReturnType<typeof proveOn>>>;
 
+const runStart = Date.now();
+const timedProof =
+  (cluster: string, prove: (loaded: LoadedTask) => Promise<Proof>) => async (loaded: LoadedTask) => {
+    const began = Date.now();
+    const proof = await prove(loaded);
+    const s = (ms: number) => `${Math.round(ms / 1000)}s`;
+    console.log(
+      `proved ${loaded.task.id} on the ${cluster} cluster in ${s(Date.now() - began)} (at ${s(Date.now() - runStart)})`,
+    );
+    return proof;
+  };
+
 // Tasks that keep to their namespace are proved six at a time on the shared test
-// cluster (they mostly wait on controllers, not the CPU); those that touch nodes or
-// cluster-scoped objects one by one on a cluster of their own, at the same time
-// (proveAll decides from the task data).
+// cluster (they mostly wait on controllers, not the CPU), those that make cluster-scoped
+// objects of their own one by one beside them; those that change nodes or the whole
+// cluster one by one on a cluster of their own, at the same time (proveAll decides from
+// the task data). Each proof's time is printed: the run's critical path at a glance.
 const proofs = new Map<string, Proof>();
 const own = {
   KUBECONFIG: join(testRoot, "alone", "kubeconfig"),
@@ -77,15 +90,15 @@ const aloneIds = new Set<string>();
 beforeAll(async () => {
   target = await connect({ write: true });
   await rm(testEnv.KUBEDRILL_ANSWERS, { recursive: true, force: true });
-  const reasons = await Promise.all(tasks.map(sharedStateReason));
-  for (const [i, loaded] of tasks.entries()) if (reasons[i]) aloneIds.add(loaded.task.id);
+  const states = await Promise.all(tasks.map(sharedState));
+  for (const [i, loaded] of tasks.entries()) if (states[i]?.scope === "cluster") aloneIds.add(loaded.task.id);
   if (aloneIds.size > 0) {
     const started = await cli("cluster", "up", "--driver", "local");
     if (started.exitCode !== 0) throw new Error(`the second test cluster did not start:\n${started.all}`);
     ownTarget = await connect({ write: true, kubeconfig: own.KUBECONFIG });
   }
-  const shared = proveOn({ target, env: {} });
-  const alone = ownTarget ? proveOn({ target: ownTarget, env: own }) : undefined;
+  const shared = timedProof("shared", proveOn({ target, env: {} }));
+  const alone = ownTarget ? timedProof("own", proveOn({ target: ownTarget, env: own })) : undefined;
   const results = await proveAll(tasks, 6, shared, alone);
   for (const [i, loaded] of tasks.entries()) proofs.set(loaded.task.id, results[i] as Proof);
 }, 2_700_000);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LoadedTask } from "../../src/catalog/load.js";
 import type { Task } from "../../src/catalog/schema.js";
-import { sharedStateReason } from "../../src/catalog/shared-state.js";
+import { sharedState } from "../../src/catalog/shared-state.js";
 import { proveAll } from "../../src/engine/prove-all.js";
 
 function loaded(id: string, extra: Partial<Task> = {}): LoadedTask {
@@ -16,9 +16,9 @@ function loaded(id: string, extra: Partial<Task> = {}): LoadedTask {
   return { task, dir: `/nowhere/${id}`, file: `/nowhere/${id}/task.yaml` };
 }
 
-describe("sharedStateReason", () => {
+describe("sharedState", () => {
   it("leaves a task that keeps to its namespace free to run beside others", async () => {
-    expect(await sharedStateReason(loaded("plain"))).toBeUndefined();
+    expect(await sharedState(loaded("plain"))).toBeUndefined();
   });
 
   it.each([
@@ -64,18 +64,48 @@ describe("sharedStateReason", () => {
       "its solution creates a StorageClass, which is cluster-scoped",
     ],
     [
-      "a check on a cluster-scoped kind",
-      { checks: [{ title: "pv", points: 1, resource: { kind: "PersistentVolume", name: "v" } }] },
-      "it checks a PersistentVolume, which is cluster-scoped",
-    ],
-    [
       "kubectl taint node in the solution",
       { solution: "kubectl taint node w a=b:NoSchedule" },
       "a solution changes a node with kubectl",
     ],
+    [
+      "a check on a cluster-scoped kind that changes every namespace",
+      { checks: [{ title: "pc", points: 1, resource: { kind: "PriorityClass", name: "p" } }] },
+      "it checks a PriorityClass, which is cluster-scoped",
+    ],
+    [
+      "a node change beside a volume of its own",
+      {
+        setup: [{ apply: { manifest: { kind: "PersistentVolume" } } }, { cordonNode: { node: "w" } }],
+      },
+      "setup changes a node (cordonNode)",
+    ],
   ])("runs a task alone for %s", async (_what, extra, reason) => {
-    expect(await sharedStateReason(loaded("t", extra as Partial<Task>))).toBe(reason);
+    expect(await sharedState(loaded("t", extra as Partial<Task>))).toEqual({ scope: "cluster", reason });
   });
+
+  it.each([
+    [
+      "a volume setup applies",
+      { setup: [{ apply: { manifest: { kind: "PersistentVolume" } } }] },
+      "setup applies a PersistentVolume",
+    ],
+    [
+      "a CustomResourceDefinition the solution creates",
+      { cleanup: { objects: [{ kind: "CustomResourceDefinition", name: "a.example.com" }] } },
+      "its solution creates a CustomResourceDefinition, which is cluster-scoped",
+    ],
+    [
+      "a check on a volume",
+      { checks: [{ title: "pv", points: 1, resource: { kind: "PersistentVolume", name: "v" } }] },
+      "it checks a PersistentVolume, which is cluster-scoped",
+    ],
+  ])(
+    "runs a task beside namespace-bound ones, one of its kind at a time, for %s",
+    async (_what, extra, reason) => {
+      expect(await sharedState(loaded("t", extra as Partial<Task>))).toEqual({ scope: "objects", reason });
+    },
+  );
 });
 
 describe("proveAll", () => {
@@ -132,5 +162,28 @@ describe("proveAll", () => {
     expect(maxAlone).toBe(1);
     // Both start before either pool has finished its first task: they run at the same time.
     expect(events.slice(0, 2).sort()).toEqual(["start a", "start n1"]);
+  });
+
+  it("proves tasks with cluster-scoped objects of their own one by one, beside the namespace-bound ones", async () => {
+    const volume = { cleanup: { objects: [{ kind: "PersistentVolume", name: "v" }] } } as Partial<Task>;
+    const tasks = [loaded("v1", volume), loaded("a"), loaded("v2", volume), loaded("b")];
+    let volumes = 0;
+    let maxVolumes = 0;
+    let running = 0;
+    let maxRunning = 0;
+    const results = await proveAll(tasks, 2, async ({ task }) => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      if (task.id.startsWith("v")) volumes++;
+      maxVolumes = Math.max(maxVolumes, volumes);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      if (task.id.startsWith("v")) volumes--;
+      running--;
+      return task.id;
+    });
+    expect(results).toEqual(["v1", "a", "v2", "b"]);
+    expect(maxVolumes).toBe(1);
+    // Two pool workers and the volume lane: three at once.
+    expect(maxRunning).toBe(3);
   });
 });
