@@ -120,9 +120,10 @@ func (a *staticPodAgent) syncNode(ctx context.Context, nodeName string) {
 		if found && current.Annotations[hashAnnotation] == pod.Annotations[hashAnnotation] && current.DeletionTimestamp == nil {
 			continue
 		}
-		if found {
-			a.deletePod(ctx, current)
-			continue // recreated on the next pass, once the old one is gone
+		// As the kubelet's mirror client does: the old mirror pod goes at once (no grace, this UID
+		// only), and the new one comes in the same pass, so the pod is missing only for a moment.
+		if found && !a.deletePod(ctx, current) {
+			continue
 		}
 		if _, err := a.client.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			fmt.Fprintf(os.Stderr, "kubelet: create mirror pod %s: %v\n", key, err)
@@ -135,11 +136,18 @@ func (a *staticPodAgent) syncNode(ctx context.Context, nodeName string) {
 	}
 }
 
-func (a *staticPodAgent) deletePod(ctx context.Context, pod *corev1.Pod) {
-	err := a.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{})
+// deletePod removes a mirror pod with no grace period and reports whether it is gone.
+func (a *staticPodAgent) deletePod(ctx context.Context, pod *corev1.Pod) bool {
+	noGrace := int64(0)
+	err := a.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{
+		GracePeriodSeconds: &noGrace,
+		Preconditions:      &metav1.Preconditions{UID: &pod.UID},
+	})
 	if err != nil && !apierrors.IsNotFound(err) {
 		fmt.Fprintf(os.Stderr, "kubelet: delete mirror pod %s/%s: %v\n", pod.Namespace, pod.Name, err)
+		return false
 	}
+	return true
 }
 
 // kubeletConfig holds the one field of /var/lib/kubelet/config.yaml this agent reads.

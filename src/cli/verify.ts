@@ -36,8 +36,11 @@ export async function verify(
   let done = 0;
   const results = await proveAll(tasks, jobs, async (loaded) => {
     progress(io, `verifying ${loaded.task.id}…`);
-    const result = await verifyTask(loaded, target, (script) =>
-      runScript(script, packagePath("dist/cli/main.js")),
+    const result = await verifyTask(
+      loaded,
+      target,
+      (script) => runScript(script, packagePath("dist/cli/main.js")),
+      tasks,
     );
     progress(io, `[${++done}/${tasks.length}] ${loaded.task.id} done`);
     if (!flags.json) print(io, result);

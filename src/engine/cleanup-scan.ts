@@ -1,3 +1,4 @@
+import type { LoadedTask } from "../catalog/load.js";
 import { type CleanupPlan, taskLabel } from "./cleanup-plan.js";
 import { apiVersionOf, type ClusterReader, type KubeObject, type ServedKind } from "./ports.js";
 
@@ -41,15 +42,35 @@ const claimedElsewhere = (o: KubeObject, namespace: string) => {
   return claim?.namespace !== undefined && claim.namespace !== namespace;
 };
 
+const declared = (kind: string, name: string) => `${kind}|${name}`;
+
+/**
+ * The cluster-scoped objects the other tasks name in `cleanup.objects`: theirs, when
+ * their proofs run beside this one's (a learner made them, so they carry no task label).
+ */
+export function othersObjects(task: LoadedTask, alongside: LoadedTask[]): Set<string> {
+  return new Set(
+    alongside
+      .filter((other) => other.task.id !== task.task.id)
+      .flatMap((other) => (other.task.cleanup?.objects ?? []).map((o) => declared(o.kind, o.name))),
+  );
+}
+
 /**
  * The cluster-scoped objects after reset that were not there before start,
  * without the task's own namespace (reset keeps it, emptied) and without what
- * another task's setup labeled or another task's claim holds.
+ * another task's setup labeled, another task's claim holds or another task names.
  */
-export function leftBehind(plan: CleanupPlan, before: KubeObject[], after: KubeObject[]): KubeObject[] {
+export function leftBehind(
+  plan: CleanupPlan,
+  before: KubeObject[],
+  after: KubeObject[],
+  theirs: Set<string> = new Set(),
+): KubeObject[] {
   const existed = new Set(before.map(identity));
   return after.filter((o) => {
     if (existed.has(identity(o)) || isNodeCsr(o) || claimedElsewhere(o, plan.namespace)) return false;
+    if (theirs.has(declared(o.kind ?? "", o.metadata?.name ?? ""))) return false;
     if (o.kind === "Namespace" && o.metadata?.name === plan.namespace) return false;
     const owner = o.metadata?.labels?.[taskLabel];
     return owner === undefined || owner === plan.taskId;

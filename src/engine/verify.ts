@@ -2,7 +2,7 @@ import type { LoadedTask } from "../catalog/load.js";
 import type { TaskResult } from "../model/results.js";
 import { type CleanupEnv, observe, readRecord } from "./cleanup-apply.js";
 import { type BeforeStart, type CleanupPlan, describeAction, resetActions } from "./cleanup-plan.js";
-import { clusterScopedObjects, isGoing, leftBehind, leftoverProblem } from "./cleanup-scan.js";
+import { clusterScopedObjects, isGoing, leftBehind, leftoverProblem, othersObjects } from "./cleanup-scan.js";
 import { gradeTask } from "./grade.js";
 import { formatMismatch } from "./match.js";
 import type { KubeObject } from "./ports.js";
@@ -28,12 +28,14 @@ export interface Verification {
 /**
  * Proves a task: after start every check fails (except those marked
  * passesUnsolved), the reference solution makes every check pass, and reset
- * leaves nothing behind.
+ * leaves nothing behind. `alongside` are the tasks whose proofs may run at the same
+ * time on this cluster: the cluster-scoped objects they name are not this task's.
  */
 export async function verifyTask(
   loaded: LoadedTask,
   target: Target,
   runScript: ScriptRunner,
+  alongside: LoadedTask[] = [],
 ): Promise<Verification> {
   const started = Date.now();
   const problems: string[] = [];
@@ -63,7 +65,9 @@ export async function verifyTask(
   const record = readRecord(plan, await target.api.get("v1", "Namespace", task.namespace));
   await reset(loaded, target);
   problems.push(...(await leftovers(plan, record, env)));
-  problems.push(...(await clusterLeftovers(plan, clusterBefore, target.api)));
+  problems.push(
+    ...(await clusterLeftovers(plan, clusterBefore, target.api, othersObjects(loaded, alongside))),
+  );
   return {
     id: task.id,
     passed: problems.length === 0,
@@ -92,11 +96,16 @@ export async function leftovers(
 }
 
 /** Cluster-scoped objects that came with the attempt and stayed; objects still going away get a few seconds. */
-async function clusterLeftovers(plan: CleanupPlan, before: KubeObject[], cluster: CleanupEnv["cluster"]) {
+async function clusterLeftovers(
+  plan: CleanupPlan,
+  before: KubeObject[],
+  cluster: CleanupEnv["cluster"],
+  theirs: Set<string>,
+) {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const after = await clusterScopedObjects(cluster, await cluster.servedKinds());
-    const left = leftBehind(plan, before, after);
+    const left = leftBehind(plan, before, after, theirs);
     if (!left.some(isGoing) || Date.now() > deadline) return left.map(leftoverProblem);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

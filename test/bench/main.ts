@@ -214,7 +214,9 @@ async function proofs(
   target: Target,
 ): Promise<void> {
   const [results, wall] = await timed(() =>
-    proveAll(tasks, 4, (loaded) => verifyTask(loaded, target, (script) => runScript(script, builtCli))),
+    proveAll(tasks, 4, (loaded) =>
+      verifyTask(loaded, target, (script) => runScript(script, builtCli), tasks),
+    ),
   );
   const failed = results.filter((r) => !r.passed).map((r) => r.id);
   if (failed.length > 0) throw new Error(`proofs failed: ${failed.join(", ")}`);

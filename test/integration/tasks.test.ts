@@ -48,7 +48,12 @@ async function solveWith(on: Bench, loaded: LoadedTask, script: string) {
 
 /** One task's proofs, one after another in its namespace: verify, then each other solution. */
 const proveOn = (on: Bench) => async (loaded: LoadedTask) => {
-  const verification = await verifyTask(loaded, on.target, (script) => runScript(script, builtCli, on.env));
+  const verification = await verifyTask(
+    loaded,
+    on.target,
+    (script) => runScript(script, builtCli, on.env),
+    tasks,
+  );
   const correct = [];
   for (const attempt of loaded.proofs?.correct ?? [])
     correct.push(await solveWith(on, loaded, attempt.script));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { LoadedTask } from "../../src/catalog/load.js";
 import { taskSchema } from "../../src/catalog/schema.js";
 import { cleanupPlan, taskLabel } from "../../src/engine/cleanup-plan.js";
-import { isGoing, leftBehind, leftoverProblem } from "../../src/engine/cleanup-scan.js";
+import { isGoing, leftBehind, leftoverProblem, othersObjects } from "../../src/engine/cleanup-scan.js";
 import type { KubeObject } from "../../src/engine/ports.js";
 
 const task = taskSchema.parse({
@@ -60,6 +61,19 @@ describe("cluster-scoped leftovers", () => {
     });
     const ns = object("v1", "Namespace", "elsewhere");
     expect(leftBehind(plan, [], [csr, ns])).toEqual([csr, ns]);
+  });
+
+  it("leaves out what a task proved at the same time names in its cleanup, but not what this task names", () => {
+    const withObjects = (id: string, objects: { kind: string; name: string }[]) =>
+      ({ task: { ...task, id, cleanup: { objects } }, dir: "", file: "" }) as unknown as LoadedTask;
+    const self = withObjects("sc-task", [{ kind: "StorageClass", name: "mine" }]);
+    const other = withObjects("crd-task", [
+      { kind: "CustomResourceDefinition", name: "backups.example.com" },
+    ]);
+    const theirs = othersObjects(self, [self, other]);
+    const crd = object("apiextensions.k8s.io/v1", "CustomResourceDefinition", "backups.example.com");
+    const mine = object("storage.k8s.io/v1", "StorageClass", "mine");
+    expect(leftBehind(plan, [], [crd, mine], theirs)).toEqual([mine]);
   });
 
   it("says what to add to cleanup", () => {
