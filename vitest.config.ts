@@ -22,11 +22,22 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          exclude: ["test/integration/faults.test.ts"],
           globalSetup: ["test/integration/global-setup.ts"],
           setupFiles: ["test/integration/env.ts"],
           // One cluster is shared; files run one at a time so tasks do not race on nodes. Within
           // tasks.test.ts the catalog's proofs run side by side where they cannot disturb each other.
           fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // The fault suite breaks a cluster of its own, in a temporary folder: it runs beside
+        // the integration files, not after them.
+        test: {
+          name: "faults",
+          include: ["test/integration/faults.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

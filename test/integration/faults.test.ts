@@ -17,7 +17,7 @@ import {
 import { processesIn, stopProcess } from "../../src/cluster/local/processes.js";
 import { readState } from "../../src/cluster/local/state.js";
 import { poll } from "../../src/model/poll.js";
-import { repoRoot, testEnv } from "./paths.js";
+import { repoRoot } from "./paths.js";
 
 // The fault suite: a local cluster of its own, in a temporary folder, hit with real kill
 // signals, interrupted and concurrent starts. The default run takes a subset;
@@ -286,19 +286,29 @@ describe("local cluster faults", () => {
   );
 
   it("down never stops another instance's process, even when a stale state file names its pid", async () => {
-    const shared = processesIn(testEnv.KUBEDRILL_STATE_DIR).find((p) => p.component === "kube-apiserver");
-    expect(shared, "the shared test cluster runs").toBeDefined();
-    expect((await kubedrill("cluster", "down", "--driver", "local")).exitCode).toBe(0);
-    const state = await mkStaleState(shared?.pid as number);
-    const down = await kubedrill("cluster", "down", "--driver", "local");
+    // This file's cluster, healthy after the test before, is the other instance.
+    const theirs = pidOf("kube-apiserver");
+    expect(theirs, "this file's cluster runs").toBeDefined();
+    const other = localPaths(join(scratch, "other-state"));
+    const state = await mkStaleState(other, theirs as number);
+    const down = await execa(process.execPath, [cli, "cluster", "down", "--driver", "local"], {
+      reject: false,
+      env: {
+        ...process.env,
+        ...env,
+        KUBEDRILL_STATE_DIR: other.root,
+        KUBECONFIG: join(scratch, "other-kubeconfig"),
+      },
+      all: true,
+    });
     expect(down.exitCode, down.all).toBe(0);
     expect(existsSync(state)).toBe(false);
-    expect(processesIn(testEnv.KUBEDRILL_STATE_DIR).some((p) => p.pid === shared?.pid)).toBe(true);
+    expect(pidOf("kube-apiserver")).toBe(theirs);
   });
 });
 
 /** A state folder whose state file names a pid that belongs to another cluster. */
-async function mkStaleState(pid: number): Promise<string> {
+async function mkStaleState(paths: ReturnType<typeof localPaths>, pid: number): Promise<string> {
   await execa("mkdir", ["-p", "-m", "700", paths.root]);
   const ports = { etcd: 1, etcdPeer: 2, apiserver: 3, controllerManager: 4, scheduler: 5, kwok: 6 };
   const components = Object.fromEntries(componentNames.map((c) => [c, { pid, binary: "kubedrill-cluster" }]));

@@ -149,14 +149,16 @@ describe("proveAll", () => {
         await new Promise((resolve) => setTimeout(resolve, 10));
         return `shared:${task.id}`;
       },
-      async ({ task }) => {
-        alone++;
-        maxAlone = Math.max(maxAlone, alone);
-        events.push(`start ${task.id}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        alone--;
-        return `own:${task.id}`;
-      },
+      [
+        async ({ task }) => {
+          alone++;
+          maxAlone = Math.max(maxAlone, alone);
+          events.push(`start ${task.id}`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          alone--;
+          return `own:${task.id}`;
+        },
+      ],
     );
     expect(results).toEqual(["shared:a", "own:n1", "shared:b", "own:n2"]);
     expect(maxAlone).toBe(1);
@@ -185,5 +187,31 @@ describe("proveAll", () => {
     expect(maxVolumes).toBe(1);
     // Two pool workers and the volume lane: three at once.
     expect(maxRunning).toBe(3);
+  });
+
+  it("with two clusters for the shared-state tasks, each proves one at a time and takes the next when free", async () => {
+    const node = { cleanup: { nodeLabels: [{ key: "k" }] } } as Partial<Task>;
+    const tasks = ["n1", "n2", "n3", "n4"].map((id) => loaded(id, node));
+    const busy = new Map<string, number>();
+    let othersDone = 0;
+    let release = () => {};
+    const n1Held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const on =
+      (cluster: string) =>
+      async ({ task }: LoadedTask) => {
+        busy.set(cluster, (busy.get(cluster) ?? 0) + 1);
+        expect(busy.get(cluster)).toBe(1);
+        // n1 holds its cluster until the other three are proved.
+        if (task.id === "n1") await n1Held;
+        else await new Promise((resolve) => setTimeout(resolve, 1));
+        if (task.id !== "n1" && ++othersDone === 3) release();
+        busy.set(cluster, (busy.get(cluster) ?? 0) - 1);
+        return `${cluster}:${task.id}`;
+      };
+    const results = await proveAll(tasks, 2, async () => "shared", [on("a"), on("b")]);
+    // a is held by the slow n1; b proves the other three meanwhile.
+    expect(results).toEqual(["a:n1", "b:n2", "b:n3", "b:n4"]);
   });
 });

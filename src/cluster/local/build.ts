@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { ClusterError } from "../../errors.js";
+import { withLock } from "./lock.js";
 import { cacheDir, localClusterSources } from "./paths.js";
 
 export const kubernetesVersion = "v1.33.13";
@@ -40,6 +41,15 @@ export async function binaryPath(): Promise<string> {
 export async function ensureBinary(progress: Progress): Promise<string> {
   const target = await binaryPath();
   if (existsSync(target)) return target;
+  // Two clusters started at once (a test run's) build once: the second waits, then finds it.
+  const folder = dirname(target);
+  await mkdir(folder, { recursive: true });
+  return withLock({ root: folder, lockFile: join(folder, "build.lock") }, "build", progress, async () =>
+    existsSync(target) ? target : build(target, progress),
+  );
+}
+
+async function build(target: string, progress: Progress): Promise<string> {
   const go = await execa("go", ["version"], { reject: false });
   if (go.failed) {
     throw new ClusterError(
@@ -53,7 +63,6 @@ export async function ensureBinary(progress: Progress): Promise<string> {
   );
   progress("a cold build compiles about 2,000 packages and takes 5 to 10 minutes on 2 cores; it runs once");
   const total = await countPackages();
-  await mkdir(join(target, ".."), { recursive: true });
   const partial = `${target}.partial`;
   const started = Date.now();
   const build = execa("go", ["build", "-v", "-o", partial, "-ldflags", ldflags, "."], {

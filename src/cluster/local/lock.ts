@@ -61,7 +61,7 @@ const describe = (h: Holder) => `kubedrill ${h.action} (pid ${h.pid}, since ${h.
  * A lock left by a process that died is taken over.
  */
 export async function withLock<T>(
-  paths: LocalPaths,
+  paths: Pick<LocalPaths, "root" | "lockFile">,
   action: string,
   progress: Progress,
   run: () => Promise<T>,
