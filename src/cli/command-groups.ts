@@ -7,8 +7,9 @@ import type { On } from "./program.js";
 // The commands with subcommands (cluster, node, exam), declared as in commands.ts:
 // help and options here, each module imported only when its command runs.
 
-// Said in the help without loading the exam module; a test holds it equal to session/exam.ts.
+// Said in the help without loading the exam module; a test holds them equal to session/exam.ts.
 export const examPassMark = 66;
+export const ckaExam = { count: 17, minutes: 120 };
 
 export function registerGroups(program: Command, on: On): void {
   registerCluster(program, on);
@@ -86,23 +87,41 @@ function registerExam(program: Command, on: On): void {
   exam
     .command("start")
     .description("pick tasks by the CKA domain weights, set them all up, and start the clock")
-    .option("--count <n>", "how many tasks (at most as many as the catalog has)", "8")
-    .option("--minutes <m>", "time allowed (default: the sum of the tasks' budgets)")
+    .option(
+      "--count <n>",
+      "how many tasks, as the CKA (fewer when the catalog or the cluster offers fewer)",
+      String(ckaExam.count),
+    )
+    .option(
+      "--minutes <m>",
+      `time allowed (default: ${ckaExam.minutes} for ${ckaExam.count} tasks, the same pace for fewer)`,
+    )
     .option("--seed <seed>", "repeat an earlier exam's selection")
     .option("--domain <domains...>", `only these domains (${domainList})`)
     .action(on(async (ctx, flags: ExamStartFlags) => (await load()).examStart(ctx, flags)));
   exam
     .command("status")
-    .description("time left, and each task's title and points (scores come at submit)")
+    .description("time left, flags, and each task's title and points (scores come at submit)")
     .action(on(async (ctx) => (await load()).examStatus(ctx)));
   exam
     .command("show <n>")
-    .description("print task n of the exam")
+    .description("print task n of the exam, starting with the context to use")
     .action(on(async (ctx, n: string) => (await load()).examShow(ctx, n)));
   exam
+    .command("flag <n>")
+    .description("flag task n to come back to (status lists the flagged ones)")
+    .option("--off", "remove the flag")
+    .action(on(async (ctx, n: string, flags: { off?: boolean }) => (await load()).examFlag(ctx, n, flags)));
+  exam
     .command("submit")
-    .description(`grade every task (late or not), print the breakdown and PASS/FAIL at ${examPassMark}%`)
+    .description(
+      `grade every task (late or not): per task, per domain, PASS/FAIL at ${examPassMark}%; exit 1 below it`,
+    )
     .action(on(async (ctx) => (await load()).examSubmit(ctx)));
+  exam
+    .command("review [n]")
+    .description("the last submitted exam's failed checks, what each found, and the reference solutions")
+    .action(on(async (ctx, n: string | undefined) => (await load()).examReview(ctx, n)));
   exam
     .command("abort")
     .description("end the exam without grading and reset every task it set up")

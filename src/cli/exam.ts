@@ -3,10 +3,18 @@ import { basename, resolve } from "node:path";
 import { describeTask } from "../engine/run.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { type Domain, domains } from "../model/domains.js";
-import { type Exam, requireExam } from "../session/exam.js";
-import { renderExamResult, renderExamStarted, renderExamStatus } from "../session/exam-render.js";
+import { requireExam, saveExam, setFlag, taskNumber } from "../session/exam.js";
+import {
+  renderExamResult,
+  renderExamReview,
+  renderExamStarted,
+  renderExamStatus,
+  renderExamTask,
+  renderShortfall,
+} from "../session/exam-render.js";
+import { loadReview } from "../session/exam-review.js";
 import { abortExam, examTasks, startExam, submitExam } from "../session/exam-run.js";
-import { examFile, historyFile } from "../session/paths.js";
+import { examFile, examReviewFile, historyFile } from "../session/paths.js";
 import { connectFor, loadTasks } from "./common.js";
 import { type CliIO, progress, say, useColor } from "./io.js";
 import type { CommandContext, GlobalOptions } from "./program.js";
@@ -18,7 +26,11 @@ export interface ExamStartFlags {
   domain?: string[];
 }
 
-const files = (io: CliIO) => ({ exam: examFile(io.env), history: historyFile(io.env) });
+const files = (io: CliIO) => ({
+  exam: examFile(io.env),
+  review: examReviewFile(io.env),
+  history: historyFile(io.env),
+});
 
 function positive(flag: string, value: string): number {
   const n = Number(value);
@@ -60,18 +72,15 @@ export async function examStart({ io, options }: CommandContext, flags: ExamStar
   const minutes = flags.minutes === undefined ? undefined : positive("--minutes", flags.minutes);
   const catalog = await loadTasks(options);
   const target = await connectFor(options, true);
-  const started: Exam = await startExam(
+  const { exam, shortfall } = await startExam(
     catalog,
     target,
     { count, minutes, seed: flags.seed, domains: parseDomains(flags.domain), catalogs: options.tasks },
     files(io),
     (line) => progress(io, line),
   );
-  if (started.tasks.length < count) {
-    const n = started.tasks.length;
-    progress(io, `note: only ${n} task${n === 1 ? "" : "s"} of the catalog fit this exam, not ${count}`);
-  }
-  io.stdout.write(renderExamStarted(started));
+  if (shortfall) progress(io, renderShortfall(exam, shortfall));
+  io.stdout.write(renderExamStarted(exam));
   return ExitCode.ok;
 }
 
@@ -82,18 +91,38 @@ export async function examStatus({ io }: CommandContext): Promise<number> {
 
 export async function examShow(ctx: CommandContext, n: string): Promise<number> {
   const { exam, catalog, where } = await current(ctx);
-  const index = positive("the task number", n);
-  if (index > exam.tasks.length) {
-    throw new UsageError(
-      `the exam has ${exam.tasks.length} tasks, not ${index}`,
-      "kubedrill exam status lists them",
-    );
-  }
+  const index = taskNumber(exam, positive("the task number", n));
   const loaded = examTasks(exam, catalog)[index - 1];
   // Without a cluster the description is shown with its {{placeholders}}, as `show` does.
   const connection = await connectFor(where).catch(() => undefined);
-  say(ctx.io, `Task ${index} of ${exam.tasks.length}\n`);
-  say(ctx.io, await describeTask(loaded as NonNullable<typeof loaded>, connection));
+  say(
+    ctx.io,
+    renderExamTask(exam, index, await describeTask(loaded as NonNullable<typeof loaded>, connection)),
+  );
+  return ExitCode.ok;
+}
+
+export async function examFlag({ io }: CommandContext, n: string, flags: { off?: boolean }): Promise<number> {
+  const file = examFile(io.env);
+  const exam = await requireExam(file);
+  const index = positive("the task number", n);
+  await saveExam(file, setFlag(exam, index, !flags.off));
+  say(
+    io,
+    flags.off
+      ? `Task ${index} is no longer flagged.`
+      : `Task ${index} flagged ⚑ to come back to; kubedrill exam status lists the flagged tasks.`,
+  );
+  return ExitCode.ok;
+}
+
+export async function examReview({ io }: CommandContext, n: string | undefined): Promise<number> {
+  const review = await loadReview(examReviewFile(io.env));
+  const task =
+    n === undefined
+      ? undefined
+      : taskNumber(review.exam, positive("the task number", n), "kubedrill exam review walks them all");
+  io.stdout.write(renderExamReview(review, { color: useColor(io), task }));
   return ExitCode.ok;
 }
 
@@ -108,7 +137,7 @@ export async function examSubmit(ctx: CommandContext): Promise<number> {
     files(io),
     (task, titles, seconds) => progress(io, `${task}: waiting up to ${seconds}s for: ${titles.join("; ")}`),
   );
-  io.stdout.write(renderExamResult(result, useColor(io)));
+  io.stdout.write(renderExamResult(result));
   return result.passed ? ExitCode.ok : ExitCode.belowMark;
 }
 

@@ -8,7 +8,12 @@ import { checkReasons } from "./reasons.js";
  * them in, and only documented fields get out. Ends with a newline.
  */
 export function renderJson(report: GradeReport): string {
-  const document: ReportDocument = {
+  return `${JSON.stringify(reportDocumentOf(report), null, 2)}\n`;
+}
+
+/** The report as the documented JSON document (docs/report.schema.json), e.g. to keep on disk. */
+export function reportDocumentOf(report: GradeReport): ReportDocument {
+  return {
     schema: reportVersion,
     startedAt: report.startedAt,
     context: report.context,
@@ -20,7 +25,6 @@ export function renderJson(report: GradeReport): string {
     durationMs: report.durationMs,
     tasks: report.tasks.map(taskDocument),
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 function taskDocument(task: TaskResult): ReportDocument["tasks"][number] {
@@ -50,6 +54,7 @@ function checkDocument(check: CheckResult): ReportDocument["tasks"][number]["che
       want: m.want,
       message: m.message,
       object: m.object,
+      access: m.access,
     })),
     error: check.error,
     reasons: checkReasons(check),

@@ -1,38 +1,46 @@
 import { findTask } from "../catalog/catalog.js";
 import type { LoadedTask } from "../catalog/load.js";
 import type { GradeEnv } from "../engine/grade.js";
-import { skipReason } from "../engine/requires.js";
-import { grade, reset, start, type Target } from "../engine/run.js";
+import { grade, reset, solutionScript, start, type Target } from "../engine/run.js";
 import { UsageError } from "../errors.js";
+import type { GradeReport } from "../model/results.js";
 import {
   type Exam,
   type ExamOptions,
   type ExamResult,
+  examPool,
   examResult,
   loadExam,
   planExam,
   removeExam,
+  type Shortfall,
   saveExam,
   startClock,
 } from "./exam.js";
+import { examReview, lostPoints, saveReview } from "./exam-review.js";
 import { appendRecords, type HistoryRecord } from "./history.js";
 
-/** Where the exam and the history live; tests point both at temporary files. */
+/** Where the exam, its results and the history live; tests point them at temporary files. */
 export interface ExamFiles {
   exam: string;
+  /** The last submitted exam's results, for `exam review`. */
+  review: string;
   history: string;
 }
 
 type Progress = (message: string) => void;
 
-/** Sets every chosen task up, then starts the clock and saves the exam; on a failed setup undoes what it did. */
+/**
+ * Sets every chosen task up, then starts the clock and saves the exam; on a failed setup
+ * undoes what it did. With fewer tasks than asked for, says why in `shortfall`.
+ */
 export async function startExam(
   catalog: LoadedTask[],
   target: Target,
   options: ExamOptions & { catalogs: string[] },
-  files: ExamFiles,
+  files: Pick<ExamFiles, "exam">,
   progress: Progress,
-): Promise<Exam> {
+): Promise<{ exam: Exam; shortfall?: Shortfall }> {
   const running = await loadExam(files.exam);
   if (running) {
     throw new UsageError(
@@ -40,9 +48,14 @@ export async function startExam(
       "see it with kubedrill exam status; finish it with kubedrill exam submit, or kubedrill exam abort",
     );
   }
-  // A task this cluster cannot run would fail its setup; the exam is drawn from the others.
-  const runnable = catalog.filter((t) => !skipReason(t.task.requires, target.capabilities));
-  const { exam, chosen } = planExam(runnable, options, {
+  const { pool, inScope, cannotRun } = examPool(catalog, options.domains, target.capabilities);
+  if (pool.length === 0 && cannotRun.length > 0) {
+    throw new UsageError(
+      `context "${target.context}" can run none of the ${inScope} tasks this exam could draw (${cannotRun[0]?.reason})`,
+      "kubedrill doctor shows what this cluster offers; kubedrill list shows the tasks it can run",
+    );
+  }
+  const { exam, chosen } = planExam(pool, options, {
     context: target.context,
     catalogs: options.catalogs,
   });
@@ -59,7 +72,11 @@ export async function startExam(
   }
   const started = startClock(exam, new Date());
   await saveExam(files.exam, started);
-  return started;
+  const short = started.tasks.length < options.count;
+  return {
+    exam: started,
+    shortfall: short ? { wanted: options.count, inScope, cannotRun } : undefined,
+  };
 }
 
 /** The catalog entries of the exam's tasks. */
@@ -67,7 +84,11 @@ export function examTasks(exam: Exam, catalog: LoadedTask[]): LoadedTask[] {
   return exam.tasks.map((t) => findTask(catalog, t.id));
 }
 
-/** Grades every task (late or not), records the result in the history, and ends the exam. */
+/**
+ * Grades every task (late or not), keeps the results for `exam review`, records them in
+ * the history, and ends the exam. Nothing is recorded until the review is saved, so a
+ * failure on the way leaves the exam to submit again.
+ */
 export async function submitExam(
   exam: Exam,
   catalog: LoadedTask[],
@@ -77,11 +98,20 @@ export async function submitExam(
 ): Promise<ExamResult> {
   // Late or not is decided when the learner hands in, not when grading ends.
   const submittedAt = new Date();
-  const report = await grade(examTasks(exam, catalog), target, exam.passMark, onWait);
+  const tasks = examTasks(exam, catalog);
+  const report = await grade(tasks, target, exam.passMark, onWait);
   const result = examResult(exam, report, submittedAt);
+  await saveReview(files.review, examReview(result, await solutions(report, tasks, target), submittedAt));
   await appendRecords(files.history, examRecords(result));
   await removeExam(files.exam);
   return result;
+}
+
+/** The reference solution of each task that lost points, filled now, while its cluster is at hand. */
+async function solutions(report: GradeReport, tasks: LoadedTask[], target: Target) {
+  const failed = lostPoints(report.tasks).map((t) => findTask(tasks, t.id));
+  const scripts = await Promise.all(failed.map((loaded) => solutionScript(loaded, target)));
+  return Object.fromEntries(failed.map((loaded, i) => [loaded.task.id, scripts[i] as string]));
 }
 
 function examRecords({ exam, report, passed, late, durationMs }: ExamResult): HistoryRecord[] {

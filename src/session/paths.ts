@@ -1,5 +1,5 @@
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** kubedrill's folder in the XDG state dir, beside the local cluster's `local/`. */
 function sessionDir(env: NodeJS.ProcessEnv): string {
@@ -14,4 +14,9 @@ export function historyFile(env: NodeJS.ProcessEnv = process.env): string {
 /** The mock exam in progress, kept on disk so it outlives the terminal; KUBEDRILL_EXAM moves it. */
 export function examFile(env: NodeJS.ProcessEnv = process.env): string {
   return env.KUBEDRILL_EXAM || join(sessionDir(env), "exam.json");
+}
+
+/** The last submitted exam's results, beside the exam file, so that KUBEDRILL_EXAM moves both. */
+export function examReviewFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(dirname(examFile(env)), "last-exam.json");
 }

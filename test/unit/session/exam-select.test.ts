@@ -26,6 +26,17 @@ const seats = (available: Partial<Record<Domain, number>>, count: number) =>
   Object.fromEntries(apportion(available, count));
 
 describe("apportion", () => {
+  it("gives the CKA's 17 tasks 5 troubleshooting, 4 architecture, 3 networking, 3 workloads, 2 storage", () => {
+    // exact shares 5.1, 4.25, 3.4, 2.55, 1.7: the two leftover seats go to the largest remainders.
+    expect(seats(plenty, 17)).toEqual({
+      troubleshooting: 5,
+      architecture: 4,
+      networking: 3,
+      workloads: 3,
+      storage: 2,
+    });
+  });
+
   it("splits an exam by the CKA weights when every domain has enough tasks", () => {
     expect(seats(plenty, 20)).toEqual(ckaSplitOf20);
   });

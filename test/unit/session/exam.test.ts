@@ -2,10 +2,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { byWeight } from "../../../src/catalog/curriculum.js";
+import { ckaExam as helpDefaults } from "../../../src/cli/command-groups.js";
 import { gradeReport } from "../../../src/engine/grade.js";
 import { UsageError } from "../../../src/errors.js";
 import type { TaskResult } from "../../../src/model/results.js";
 import {
+  ckaExam,
+  ckaMinutes,
   type Exam,
   examResult,
   loadExam,
@@ -16,7 +20,7 @@ import {
 } from "../../../src/session/exam.js";
 import { renderExamResult, renderExamStatus } from "../../../src/session/exam-render.js";
 import { examFile } from "../../../src/session/paths.js";
-import { seedShaped } from "./fixtures.js";
+import { fakeTask, seedShaped } from "./fixtures.js";
 
 const where = { context: "kubedrill-local", catalogs: [] };
 const t0 = new Date("2026-01-05T10:00:00Z");
@@ -42,16 +46,28 @@ function graded(exam: Exam, earned: number[]) {
 }
 
 describe("mock exam", () => {
-  it("plans the seeded tasks with their points, a clock of their summed budgets, and pass mark 66%", () => {
+  it("plans the seeded tasks with their points, a clock at the CKA's pace, and pass mark 66%", () => {
     const exam = planned(3);
     expect(exam.seed).toBe("fixed");
     expect(exam.tasks).toHaveLength(3);
     expect(exam.tasks.every((t) => t.points === 3 && t.minutes === 5)).toBe(true);
-    expect(exam.minutes).toBe(15);
+    // 120 minutes for 17 tasks: 3 tasks get 21.2, rounded up.
+    expect(exam.minutes).toBe(22);
     expect(exam.passMark).toBe(66);
-    expect(exam.endsAt).toBe(minutes(15).toISOString());
+    expect(exam.endsAt).toBe(minutes(22).toISOString());
     expect(planned(3).tasks).toEqual(exam.tasks);
     expect(planned(3, { minutes: 40 }).minutes).toBe(40);
+  });
+
+  it("is the CKA's 17 tasks in 120 minutes by default, and keeps that pace for fewer", () => {
+    expect(ckaExam).toEqual({ count: 17, minutes: 120 });
+    expect([17, 9, 4, 1].map(ckaMinutes)).toEqual([120, 64, 29, 8]);
+    const many = Array.from({ length: 30 }, (_, i) => fakeTask(`task-${i}`, byWeight[i % 5] as string));
+    const exam = planExam(many, { count: ckaExam.count, seed: "s" }, where).exam;
+    expect(exam.tasks).toHaveLength(17);
+    expect(exam.minutes).toBe(120);
+    // The help states the defaults without loading this module.
+    expect(helpDefaults).toEqual(ckaExam);
   });
 
   it("refuses an exam over domains without tasks", () => {
@@ -59,7 +75,7 @@ describe("mock exam", () => {
   });
 
   it("counts the time left down, and below zero once it is up", () => {
-    const exam = planned();
+    const exam = planned(3, { minutes: 15 });
     expect(timeLeft(exam, minutes(5))).toBe(10 * 60_000);
     expect(timeLeft(exam, minutes(16))).toBe(-60_000);
     expect(renderExamStatus(exam, minutes(5))).toContain("Time left: 10m 00s of 15 min");
@@ -79,12 +95,12 @@ describe("mock exam", () => {
     const pass = examResult(exam, graded(exam, [3, 3, 0]), minutes(14));
     expect(pass).toMatchObject({ passed: true, late: false, durationMs: 14 * 60_000 });
     expect(pass.report.percent).toBe(66.7);
-    const fail = examResult(exam, graded(exam, [3, 2, 0]), minutes(20));
+    const fail = examResult(exam, graded(exam, [3, 2, 0]), minutes(25));
     expect(fail).toMatchObject({ passed: false, late: true });
-    expect(renderExamResult(fail, false)).toContain(
-      "Mock exam: FAIL with 55.6% (pass mark 66%), submitted late, 5m 00s after the time was up.",
+    expect(renderExamResult(fail)).toContain(
+      "Mock exam: FAIL with 55.6% (pass mark 66%), submitted late, 3m 00s after the time was up.",
     );
-    expect(renderExamResult(pass, false)).toContain(
+    expect(renderExamResult(pass)).toContain(
       "Mock exam: PASS with 66.7% (pass mark 66%), submitted after 14m 00s",
     );
   });
