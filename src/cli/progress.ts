@@ -1,21 +1,33 @@
 import { readHistory } from "../session/history.js";
 import { historyFile } from "../session/paths.js";
-import { domainProgress, examSummary, weakestDomain } from "../session/progress.js";
-import { renderProgress } from "../session/render.js";
-import { progress as note, say } from "./io.js";
+import {
+  competencyProgress,
+  domainProgress,
+  examSummary,
+  nextTasks,
+  weakestDomain,
+} from "../session/progress.js";
+import { progressJson, renderProgress } from "../session/render.js";
+import { loadTasks } from "./common.js";
+import { progress as note } from "./io.js";
 import type { CommandContext } from "./program.js";
 
-/** `kubedrill progress`: the history by domain, and the weakest domain. */
-export async function progress({ io }: CommandContext, flags: { json?: boolean }): Promise<number> {
+/** `kubedrill progress`: the history by domain and competency, over time, and the next three tasks. */
+export async function progress({ io, options }: CommandContext, flags: { json?: boolean }): Promise<number> {
   const file = historyFile(io.env);
   const { records, skipped } = await readHistory(file);
   if (skipped.length > 0) {
     note(io, `note: skipped ${skipped.length} damaged line(s) of ${file}: ${skipped.join(", ")}`);
   }
+  const catalog = await loadTasks(options);
   const domains = domainProgress(records);
-  const weakest = weakestDomain(domains);
-  const exams = examSummary(records);
-  if (flags.json) say(io, JSON.stringify({ history: file, domains, weakest, exams }, null, 2));
-  else io.stdout.write(renderProgress(domains, weakest, exams));
+  const view = {
+    domains,
+    competencies: competencyProgress(records, catalog),
+    weakest: weakestDomain(domains),
+    next: nextTasks(catalog, records),
+    exams: examSummary(records),
+  };
+  io.stdout.write(flags.json ? progressJson(file, view) : renderProgress(view));
   return 0;
 }

@@ -1,7 +1,7 @@
 import { byWeight } from "../catalog/curriculum.js";
 import type { LoadedTask } from "../catalog/load.js";
 import type { HistoryRecord } from "./history.js";
-import { passedTasks, suggestTask } from "./progress.js";
+import { nextTasks, passedTasks } from "./progress.js";
 import type { Choice, Prompts } from "./prompts.js";
 import { taskLabel } from "./render.js";
 
@@ -24,10 +24,11 @@ export async function pickTask(
   cannotRun: (loaded: LoadedTask) => string | undefined = () => undefined,
 ): Promise<LoadedTask | undefined> {
   const passed = passedTasks(records);
-  const suggestion = suggestTask(
+  const suggestion = nextTasks(
     tasks.filter((t) => !cannotRun(t)),
     records,
-  );
+    1,
+  )[0]?.loaded;
   const choices: Choice<How>[] = [
     { name: "By domain", value: "domain" },
     { name: "By difficulty", value: "difficulty" },
@@ -39,7 +40,8 @@ export async function pickTask(
       name: `Suggested: ${suggestion.task.title} [${suggestion.task.id}]`,
       short: suggestion.task.id,
       value: "suggest",
-      description: "from your weakest domain, tasks you have not passed first",
+      description:
+        "from your weakest competency, tasks you have not tried first (as kubedrill progress says)",
     });
   }
   const toChoice = (t: LoadedTask): Choice<LoadedTask> => ({

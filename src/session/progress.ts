@@ -1,4 +1,4 @@
-import { byWeight } from "../catalog/curriculum.js";
+import { byWeight, competencies, competencyIds } from "../catalog/curriculum.js";
 import type { LoadedTask } from "../catalog/load.js";
 import type { Domain } from "../model/domains.js";
 import type { HistoryRecord, TaskRecord } from "./history.js";
@@ -13,18 +13,7 @@ interface Attempt {
   passedAfterMs?: number;
 }
 
-export interface DomainProgress {
-  domain: Domain;
-  attempts: number;
-  /** Attempts passed without seeing the solution. */
-  passed: number;
-  /** passed / attempts, 0..1; undefined before the first attempt. */
-  passRate?: number;
-  bestTimeMs?: number;
-  /** Attempts in which the solution was shown. */
-  assisted: number;
-}
-
+/** The history's attempts, oldest first (the history is appended to in time order). */
 function attempts(records: HistoryRecord[]): Attempt[] {
   const groups = new Map<string, TaskRecord[]>();
   records.forEach((record, i) => {
@@ -46,7 +35,60 @@ function attempts(records: HistoryRecord[]): Attempt[] {
   });
 }
 
-/** Per-domain attempts, passes and best time, for every CKA domain, heaviest first. */
+/** Attempts, those passed, and the share passed (0..1; undefined without attempts). */
+export interface Rate {
+  attempts: number;
+  passed: number;
+  passRate?: number;
+}
+
+/**
+ * A row's attempts split in time: the older half and the newer half (which takes the odd
+ * one), so that "recent" says how the learner does now and "earlier" how they did before.
+ */
+export interface Trend {
+  earlier: Rate;
+  recent: Rate;
+}
+
+export interface DomainProgress extends Trend {
+  domain: Domain;
+  attempts: number;
+  /** Attempts passed without seeing the solution. */
+  passed: number;
+  /** passed / attempts, 0..1; undefined before the first attempt. */
+  passRate?: number;
+  bestTimeMs?: number;
+  /** Attempts in which the solution was shown. */
+  assisted: number;
+}
+
+export interface CompetencyProgress extends Trend {
+  domain: Domain;
+  competency: string;
+  title: string;
+  /** The catalog's tasks for it. */
+  tasks: number;
+  attempts: number;
+  passed: number;
+  passRate?: number;
+}
+
+function rate(attempts: Attempt[]): Rate {
+  const passed = attempts.filter((a) => a.passed).length;
+  return {
+    attempts: attempts.length,
+    passed,
+    passRate: attempts.length === 0 ? undefined : passed / attempts.length,
+  };
+}
+
+function trend(attempts: Attempt[]): Trend {
+  const half = Math.floor(attempts.length / 2);
+  return { earlier: rate(attempts.slice(0, half)), recent: rate(attempts.slice(half)) };
+}
+
+/** Per-domain attempts, passes, trend and best time, for every CKA domain, heaviest first. */
 export function domainProgress(records: HistoryRecord[]): DomainProgress[] {
   const all = attempts(records);
   return byWeight.map((domain) => {
@@ -55,13 +97,31 @@ export function domainProgress(records: HistoryRecord[]): DomainProgress[] {
     const times = passed.flatMap((a) => (a.passedAfterMs === undefined ? [] : [a.passedAfterMs]));
     return {
       domain,
-      attempts: mine.length,
-      passed: passed.length,
-      passRate: mine.length === 0 ? undefined : passed.length / mine.length,
+      ...rate(mine),
       bestTimeMs: times.length === 0 ? undefined : Math.min(...times),
       assisted: mine.filter((a) => a.assisted).length,
+      ...trend(mine),
     };
   });
+}
+
+/**
+ * Per-competency attempts and trend, in curriculum order, for every competency the catalog
+ * has tasks for or the history has attempts at. A task's competency is the catalog's
+ * (attempts at tasks no longer in it count for their domain only).
+ */
+export function competencyProgress(records: HistoryRecord[], catalog: LoadedTask[]): CompetencyProgress[] {
+  const competencyOf = new Map(catalog.map((t) => [t.task.id, t.task.competency]));
+  const all = attempts(records);
+  return byWeight.flatMap((domain) =>
+    competencyIds(domain).flatMap((competency) => {
+      const tasks = catalog.filter((t) => t.task.domain === domain && t.task.competency === competency);
+      const mine = all.filter((a) => a.domain === domain && competencyOf.get(a.task) === competency);
+      if (tasks.length === 0 && mine.length === 0) return [];
+      const title = (competencies[domain] as Record<string, string>)[competency] ?? competency;
+      return [{ domain, competency, title, tasks: tasks.length, ...rate(mine), ...trend(mine) }];
+    }),
+  );
 }
 
 /** The attempted domain with the lowest pass rate; on a tie, the one the exam weighs more. */
@@ -78,31 +138,66 @@ export function passedTasks(records: HistoryRecord[]): Set<string> {
 
 const difficultyRank = { easy: 0, medium: 1, hard: 2 };
 
+/** A task to do next, and why: how often it was tried, how its competency is going. */
+export interface NextTask {
+  loaded: LoadedTask;
+  /** Attempts at this task; 0: never tried. */
+  tried: number;
+  /** The recent rate of the task's competency (of its domain when the task names none). */
+  competency: Rate;
+}
+
+/** Compares rank tuples element by element. */
+const byRank = (a: number[], b: number[]) => {
+  const differs = a.findIndex((v, i) => v !== b[i]);
+  return differs === -1 ? 0 : (a[differs] as number) - (b[differs] as number);
+};
+
 /**
- * What to practise next: a domain never tried (heaviest first), else the weakest
- * one; within it, tasks not yet passed first, then the least tried, the easiest.
+ * What to do next: one task from each of the `count` weakest competencies, by the recent
+ * pass rate. An untried competency counts as 0%, after those that failed recently (the
+ * more failures, the weaker); further ties go to the heavier domain, then curriculum
+ * order. Within a competency: tasks never tried first, then not yet passed, the least
+ * tried, the easiest. With fewer competencies than `count`, the weakest give a second
+ * task, and so on.
  */
-export function suggestTask(tasks: LoadedTask[], records: HistoryRecord[]): LoadedTask | undefined {
-  const offered = new Set(tasks.map((t) => t.task.domain));
-  const rows = domainProgress(records).filter((r) => offered.has(r.domain));
-  const domain = rows.find((r) => r.attempts === 0)?.domain ?? weakestDomain(rows);
+export function nextTasks(catalog: LoadedTask[], records: HistoryRecord[], count = 3): NextTask[] {
+  const all = attempts(records);
   const passed = passedTasks(records);
   const tries = new Map<string, number>();
-  for (const a of attempts(records)) tries.set(a.task, (tries.get(a.task) ?? 0) + 1);
-  const rank = (t: LoadedTask) => [
-    passed.has(t.task.id) ? 1 : 0,
-    tries.get(t.task.id) ?? 0,
-    difficultyRank[t.task.difficulty],
-  ];
-  return tasks
-    .filter((t) => t.task.domain === domain)
-    .sort((a, b) => {
-      const [ra, rb] = [rank(a), rank(b)];
-      const differs = ra.findIndex((v, i) => v !== rb[i]);
-      return differs === -1
-        ? a.task.id.localeCompare(b.task.id)
-        : (ra[differs] as number) - (rb[differs] as number);
-    })[0];
+  for (const a of all) tries.set(a.task, (tries.get(a.task) ?? 0) + 1);
+  const groupOf = ({ task }: LoadedTask) => `${task.domain}/${task.competency ?? ""}`;
+  const groups = new Map<string, LoadedTask[]>();
+  for (const t of catalog) groups.set(groupOf(t), [...(groups.get(groupOf(t)) ?? []), t]);
+  const ranked = [...groups.values()].map((tasks) => {
+    const ids = new Set(tasks.map((t) => t.task.id));
+    const recent = trend(all.filter((a) => ids.has(a.task))).recent;
+    const { domain, competency } = (tasks[0] as LoadedTask).task;
+    const order = [
+      recent.passRate ?? 0,
+      -recent.attempts,
+      byWeight.indexOf(domain),
+      competency === undefined ? -1 : competencyIds(domain).indexOf(competency),
+    ];
+    const taskRank = ({ task }: LoadedTask) => {
+      const n = tries.get(task.id) ?? 0;
+      return [n > 0 ? 1 : 0, passed.has(task.id) ? 1 : 0, n, difficultyRank[task.difficulty]];
+    };
+    const sorted = [...tasks].sort(
+      (a, b) => byRank(taskRank(a), taskRank(b)) || a.task.id.localeCompare(b.task.id),
+    );
+    return { order, recent, sorted };
+  });
+  ranked.sort((a, b) => byRank(a.order, b.order));
+  const next: NextTask[] = [];
+  for (let round = 0; next.length < count && ranked.some((g) => g.sorted.length > round); round++) {
+    for (const group of ranked) {
+      const loaded = group.sorted[round];
+      if (loaded && next.length < count)
+        next.push({ loaded, tried: tries.get(loaded.task.id) ?? 0, competency: group.recent });
+    }
+  }
+  return next;
 }
 
 export interface ExamSummary {

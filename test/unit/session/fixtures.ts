@@ -6,12 +6,13 @@ import type { TaskRecord } from "../../../src/session/history.js";
 export function fakeTask(
   id: string,
   domain: string,
-  extra: { difficulty?: string; hints?: string[]; minutes?: number } = {},
+  extra: { difficulty?: string; hints?: string[]; minutes?: number; competency?: string } = {},
 ): LoadedTask {
   const task = taskSchema.parse({
     id,
     title: `Title of ${id}`,
     domain,
+    competency: extra.competency,
     difficulty: extra.difficulty ?? "easy",
     minutes: extra.minutes ?? 5,
     namespace: `ns-${id}`,

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
+import type { LoadedTask } from "../../../src/catalog/load.js";
 import type { ExamRecord } from "../../../src/session/history.js";
 import {
+  competencyProgress,
   domainProgress,
   examSummary,
+  nextTasks,
   passedTasks,
-  suggestTask,
   weakestDomain,
 } from "../../../src/session/progress.js";
 import { renderProgress } from "../../../src/session/render.js";
@@ -36,6 +38,8 @@ describe("progress", () => {
       passRate: 0.5,
       bestTimeMs: 150_000,
       assisted: 0,
+      earlier: { attempts: 1, passed: 1, passRate: 1 },
+      recent: { attempts: 1, passed: 0, passRate: 0 },
     });
   });
 
@@ -80,16 +84,24 @@ describe("progress", () => {
     expect(weakestDomain(domainProgress([]))).toBeUndefined();
   });
 
-  it("renders a table with rate and best time and names the weakest domain", () => {
+  it("renders a table with rate, trend and best time, says what the trend is, and names the weakest domain", () => {
     const records = [
       graded(redis, { attempt: "1", passed: true, durationMs: 75_000 }),
       graded(infra, { attempt: "2" }),
     ];
     const rows = domainProgress(records);
-    const text = renderProgress(rows, weakestDomain(rows), examSummary(records));
-    expect(text).toMatch(/^troubleshooting\s+1\s+1\s+100%\s+1m 15s\s+0$/m);
-    expect(text).toMatch(/^architecture\s+1\s+0\s+0%\s+-\s+0$/m);
+    const text = renderProgress({
+      domains: rows,
+      competencies: competencyProgress(records, seedShaped),
+      weakest: weakestDomain(rows),
+      next: nextTasks(seedShaped, records),
+      exams: examSummary(records),
+    });
+    expect(text).toContain("EARLIER and RECENT: the older and the newer half of each row's attempts");
+    expect(text).toMatch(/^troubleshooting\s+1\s+1\s+100%\s+-\s+100%\s+1m 15s\s+0$/m);
+    expect(text).toMatch(/^architecture\s+1\s+0\s+0%\s+-\s+0%\s+-\s+0$/m);
     expect(text).toContain("Weakest domain: architecture.");
+    expect(text).toMatch(/^ {2}1\. kubedrill start static-pod {2}\(Title of static-pod\)$/m);
   });
 
   it("summarises mock exams: taken, passed, best and last", () => {
@@ -116,14 +128,127 @@ describe("progress", () => {
   });
 });
 
-describe("suggestTask", () => {
-  it("starts with the heaviest domain never tried", () => {
-    expect(suggestTask(seedShaped, [])?.task.domain).toBe("troubleshooting");
-    const triedTroubleshooting = [graded(redis, { attempt: "1", passed: true })];
-    expect(suggestTask(seedShaped, triedTroubleshooting)?.task.domain).toBe("architecture");
+describe("pass rates over time", () => {
+  it("splits each row's attempts into the older and the newer half, the newer taking the odd one", () => {
+    const results = [false, false, true, false, true];
+    const records = results.map((passed, i) => graded(redis, { attempt: `t${i}`, passed }));
+    expect(row(records, "troubleshooting")).toMatchObject({
+      attempts: 5,
+      passed: 2,
+      earlier: { attempts: 2, passed: 0, passRate: 0 },
+      recent: { attempts: 3, passed: 2, passRate: 2 / 3 },
+    });
   });
 
-  it("then goes to the weakest domain, tasks not yet passed first", () => {
+  it("counts per competency, as the catalog names them, in curriculum order", () => {
+    const catalog = [
+      fakeTask("rbac-reader", "architecture", { competency: "rbac" }),
+      fakeTask("rbac-binder", "architecture", { competency: "rbac" }),
+      fakeTask("etcd-backup", "architecture", { competency: "cluster-lifecycle" }),
+      fakeTask("node-notready", "troubleshooting", { competency: "clusters-nodes" }),
+    ];
+    const [reader, binder, , node] = catalog as [LoadedTask, LoadedTask, LoadedTask, LoadedTask];
+    const records = [
+      graded(reader, { attempt: "1" }),
+      graded(binder, { attempt: "2", passed: true }),
+      graded(node, { attempt: "3", passed: true }),
+      // A task no longer in the catalog counts for its domain only.
+      graded(fakeTask("gone", "architecture"), { attempt: "4" }),
+    ];
+    expect(competencyProgress(records, catalog)).toEqual([
+      {
+        domain: "troubleshooting",
+        competency: "clusters-nodes",
+        title: "Troubleshoot clusters and nodes",
+        tasks: 1,
+        attempts: 1,
+        passed: 1,
+        passRate: 1,
+        earlier: { attempts: 0, passed: 0 },
+        recent: { attempts: 1, passed: 1, passRate: 1 },
+      },
+      {
+        domain: "architecture",
+        competency: "rbac",
+        title: "Manage role based access control (RBAC)",
+        tasks: 2,
+        attempts: 2,
+        passed: 1,
+        passRate: 0.5,
+        earlier: { attempts: 1, passed: 0, passRate: 0 },
+        recent: { attempts: 1, passed: 1, passRate: 1 },
+      },
+      {
+        domain: "architecture",
+        competency: "cluster-lifecycle",
+        title: "Manage the lifecycle of Kubernetes clusters",
+        tasks: 1,
+        attempts: 0,
+        passed: 0,
+        earlier: { attempts: 0, passed: 0 },
+        recent: { attempts: 0, passed: 0 },
+      },
+    ]);
+    expect(row(records, "architecture")).toMatchObject({ attempts: 3, passed: 1 });
+  });
+});
+
+describe("nextTasks", () => {
+  const catalog = [
+    fakeTask("rbac-reader", "architecture", { competency: "rbac" }),
+    fakeTask("rbac-binder", "architecture", { competency: "rbac", difficulty: "medium" }),
+    fakeTask("rbac-aggregate", "architecture", { competency: "rbac", difficulty: "hard" }),
+    fakeTask("etcd-backup", "architecture", { competency: "cluster-lifecycle" }),
+    fakeTask("node-notready", "troubleshooting", { competency: "clusters-nodes" }),
+    fakeTask("logs-sidecar", "troubleshooting", { competency: "container-output" }),
+    fakeTask("pvc-bind", "storage", { competency: "pv-pvc" }),
+  ];
+  const task = (id: string) => catalog.find((t) => t.task.id === id) as LoadedTask;
+  const ids = (next: ReturnType<typeof nextTasks>) => next.map((n) => n.loaded.task.id);
+
+  it("with no history: one task per competency, the heaviest domain's first, in curriculum order", () => {
+    expect(ids(nextTasks(catalog, []))).toEqual(["node-notready", "logs-sidecar", "rbac-reader"]);
+  });
+
+  it("puts the competency failed most recently first, then untried ones; a task not yet tried before one tried", () => {
+    const records = [
+      graded(task("node-notready"), { attempt: "1", passed: true }),
+      graded(task("logs-sidecar"), { attempt: "2", passed: true }),
+      graded(task("rbac-reader"), { attempt: "3" }),
+      graded(task("rbac-reader"), { attempt: "4" }),
+    ];
+    const next = nextTasks(catalog, records);
+    // rbac: 0% recently, the weakest; then the untried competencies, the heavier domain first.
+    expect(ids(next)).toEqual(["rbac-binder", "etcd-backup", "pvc-bind"]);
+    expect(next[0]).toMatchObject({ tried: 0, competency: { attempts: 1, passed: 0, passRate: 0 } });
+    expect(next[1]).toMatchObject({ tried: 0, competency: { attempts: 0, passed: 0 } });
+  });
+
+  it("ranks by the recent rate: a competency that failed before and passes now is no longer weak", () => {
+    const records = [
+      graded(task("node-notready"), { attempt: "1" }),
+      graded(task("node-notready"), { attempt: "2", passed: true }),
+      graded(task("rbac-reader"), { attempt: "3", passed: true }),
+      graded(task("rbac-reader"), { attempt: "4", passed: true }),
+      graded(task("rbac-reader"), { attempt: "5" }),
+      graded(task("logs-sidecar"), { attempt: "6", passed: true }),
+      graded(task("etcd-backup"), { attempt: "7", passed: true }),
+      graded(task("pvc-bind"), { attempt: "8", passed: true }),
+    ];
+    // Over all attempts clusters-nodes (50%) is below rbac (67%); over the newer half rbac (50%) is below it (100%).
+    expect(ids(nextTasks(catalog, records))).toEqual(["rbac-binder", "node-notready", "logs-sidecar"]);
+  });
+
+  it("takes a second task from the weakest competencies when there are fewer than three", () => {
+    const rbacOnly = catalog.filter((t) => t.task.competency === "rbac");
+    expect(ids(nextTasks(rbacOnly, []))).toEqual(["rbac-reader", "rbac-binder", "rbac-aggregate"]);
+    expect(ids(nextTasks(rbacOnly.slice(0, 2), []))).toEqual(["rbac-reader", "rbac-binder"]);
+  });
+
+  it("groups tasks without a competency by their domain, as practice suggests them", () => {
+    expect(nextTasks(seedShaped, [], 1)[0]?.loaded.task.id).toBe("pod-fix-redis-image");
+    const triedTroubleshooting = [graded(redis, { attempt: "1", passed: true })];
+    expect(nextTasks(seedShaped, triedTroubleshooting, 1)[0]?.loaded.task.domain).toBe("architecture");
     const records = [
       graded(redis, { attempt: "1", passed: true }),
       graded(infra, { attempt: "2", passed: true }),
@@ -131,12 +256,8 @@ describe("suggestTask", () => {
       graded(redis, { attempt: "4" }),
       graded(redis, { attempt: "5" }),
     ];
-    // troubleshooting: 1 of 3 passed, the weakest; redis was passed once, pending never.
-    expect(suggestTask(seedShaped, records)?.task.id).toBe(pending.task.id);
-  });
-
-  it("offers only domains the catalog has tasks in", () => {
-    const onlyStorage = [fakeTask("pv-claim", "storage")];
-    expect(suggestTask(onlyStorage, [])?.task.id).toBe("pv-claim");
+    // troubleshooting: 0% over its newer half; pending was never tried.
+    expect(nextTasks(seedShaped, records, 1)[0]?.loaded.task.id).toBe(pending.task.id);
+    expect(nextTasks([fakeTask("pv-claim", "storage")], [], 1)[0]?.loaded.task.id).toBe("pv-claim");
   });
 });
