@@ -21,7 +21,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const flag = (t: { flagged?: boolean }) => (t.flagged ? "⚑" : " ");
 
 /** As the CKA opens every task: the context to switch to first. */
-export const useContext = (exam: Exam) => `kubectl config use-context ${exam.context}`;
+const useContext = (exam: Exam) => `kubectl config use-context ${exam.context}`;
 
 /** The task list: number, flag, domain, points, budget, title. No scores: those come at submit. */
 export function renderExamTasks(exam: Exam): string {
