@@ -104,7 +104,7 @@ function domainRow(d: DomainScore): string {
 export function renderExamResult(result: ExamResult): string {
   const { exam, report } = result;
   const when = result.late
-    ? `submitted late, ${formatDuration(result.durationMs - exam.minutes * 60_000)} after the time was up`
+    ? `submitted late, ${formatDuration(Date.parse(exam.startedAt) + result.durationMs - Date.parse(exam.endsAt))} after the time was up`
     : `submitted after ${formatDuration(result.durationMs)} of ${exam.minutes} min`;
   const lost = lostPoints(report.tasks);
   const failedChecks = lost.reduce(
