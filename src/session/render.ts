@@ -99,7 +99,7 @@ function nextLines({ loaded, tried, competency }: NextTask, n: number): string[]
   const how =
     competency.attempts === 0
       ? "not tried yet"
-      : `${percent(competency.passRate)} of your last ${competency.attempts} passed`;
+      : `recently ${competency.passed}/${competency.attempts} passed (${percent(competency.passRate)})`;
   const mine = tried === 0 ? "a task new to you" : `tried ${tried} time${tried === 1 ? "" : "s"}`;
   return [`  ${n}. kubedrill start ${task.id}  (${task.title})`, `     ${area}: ${how}; ${mine}`];
 }
