@@ -79,6 +79,12 @@ export const stepSchema = z
           patch: z
             .record(z.string(), z.unknown())
             .describe("A JSON merge patch, e.g. { spec: { replicas: 0 } }; null removes a field"),
+          type: z
+            .enum(["merge", "strategic"])
+            .optional()
+            .describe(
+              "merge (default): a JSON merge patch, lists replaced whole; strategic: Kubernetes' strategic merge patch, as kubectl patch makes it, where containers, env, ports… merge by name (built-in kinds only)",
+            ),
         })
         .describe(
           "Change an object that is not the task's (kube-system's coredns…); reset restores every field the patch sets",

@@ -252,6 +252,11 @@ export class KubeApi {
     return this.request<KubeObject>("PATCH", url, patch, "application/merge-patch+json");
   }
 
+  async strategicPatch(apiVersion: string, kind: string, name: string, patch: unknown, namespace?: string) {
+    const url = await this.url(apiVersion, kind, namespace, name);
+    return this.request<KubeObject>("PATCH", url, patch, "application/strategic-merge-patch+json");
+  }
+
   async create(object: KubeObject): Promise<KubeObject> {
     const { apiVersion = "v1", kind = "", metadata = {} } = object;
     return this.request<KubeObject>("POST", await this.url(apiVersion, kind, metadata.namespace), object);

@@ -187,8 +187,10 @@ export function cleanupPlan(
 
 /**
  * The dotted paths of a merge patch's leaves. An array is a leaf (merge patches replace
- * arrays), and so is a map with a key that has a dot (annotations, labels): a dotted
- * path cannot name such a key, so the whole map is restored.
+ * arrays; a strategic patch merges one container into the list, and the whole list
+ * recorded before start puts it back as it was), and so is a map with a key that has a
+ * dot (annotations, labels): a dotted path cannot name such a key, so the whole map is
+ * restored.
  */
 export function leafPaths(patch: Record<string, unknown>, prefix = ""): string[] {
   return Object.entries(patch).flatMap(([key, value]) => {

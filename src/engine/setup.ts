@@ -140,7 +140,10 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
     const namespace = namespaced ? (resource.namespace ?? loaded.task.namespace) : undefined;
     if (!(await env.cluster.get(apiVersion, resource.kind, resource.name, namespace)))
       throw noSuchObject(resource.kind, resource.name, namespace, loaded.task.id);
-    const patched = await env.cluster.mergePatch(
+    // Either way reset restores each leaf the patch names, a list as a whole (see leafPaths).
+    const write = patch.type === "strategic" ? env.cluster.strategicPatch : env.cluster.mergePatch;
+    const patched = await write.call(
+      env.cluster,
       apiVersion,
       resource.kind,
       resource.name,

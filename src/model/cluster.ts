@@ -25,6 +25,14 @@ export interface ClusterWriter extends ClusterReader {
     patch: unknown,
     namespace?: string,
   ): Promise<KubeObject>;
+  /** Kubernetes' strategic merge patch (built-in kinds): lists of containers, env, ports… merge by name. */
+  strategicPatch(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    patch: unknown,
+    namespace?: string,
+  ): Promise<KubeObject>;
   delete(
     apiVersion: string,
     kind: string,

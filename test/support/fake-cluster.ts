@@ -84,6 +84,14 @@ export class FakeCluster implements ClusterWriter {
     return structuredClone(current);
   }
 
+  async strategicPatch(apiVersion: string, kind: string, name: string, patch: unknown, namespace?: string) {
+    this.writes.push(`strategic patch ${kind} ${name} ${JSON.stringify(patch)}`);
+    const current = this.find(apiVersion, kind, name, namespace);
+    if (!current) throw Object.assign(new Error(`${kind} ${name} not found`), { status: 404 });
+    mergeInto(current, patch as Record<string, unknown>, true);
+    return structuredClone(current);
+  }
+
   async delete(apiVersion: string, kind: string, name: string, namespace?: string) {
     this.writes.push(`delete ${kind} ${namespace ? `${namespace}/` : ""}${name}`);
     const current = this.find(apiVersion, kind, name, namespace);
@@ -103,15 +111,29 @@ export class FakeCluster implements ClusterWriter {
 }
 
 /** JSON merge patch (RFC 7386): null removes, objects merge, everything else replaces. */
-function mergeInto(target: Record<string, unknown>, patch: Record<string, unknown>) {
+/**
+ * A JSON merge patch; `strategic`, as the API server merges a strategic one for the lists
+ * the tests use: items with a `name` (containers, env, ports) merge into the item of that name.
+ */
+function mergeInto(target: Record<string, unknown>, patch: Record<string, unknown>, strategic = false) {
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete target[key];
-    else if (typeof value === "object" && !Array.isArray(value)) {
+    else if (strategic && Array.isArray(value) && Array.isArray(target[key]) && value.every(named)) {
+      const items = target[key] as Record<string, unknown>[];
+      for (const item of value as Record<string, unknown>[]) {
+        const same = items.find((i) => i.name === item.name);
+        if (same) mergeInto(same, item, true);
+        else items.push(structuredClone(item));
+      }
+    } else if (typeof value === "object" && !Array.isArray(value)) {
       if (typeof target[key] !== "object" || target[key] === null) target[key] = {};
-      mergeInto(target[key] as Record<string, unknown>, value as Record<string, unknown>);
+      mergeInto(target[key] as Record<string, unknown>, value as Record<string, unknown>, strategic);
     } else target[key] = structuredClone(value);
   }
 }
+
+const named = (item: unknown) =>
+  typeof item === "object" && item !== null && typeof (item as { name?: unknown }).name === "string";
 
 /** Node files as a map of "node:path" to content. */
 export class FakeNodes implements NodeFiles {
@@ -144,6 +166,7 @@ const kind = (apiVersion: string, k: string, namespaced: boolean): ServedKind =>
 export const servedKinds: ServedKind[] = [
   kind("v1", "Pod", true),
   kind("apps/v1", "Deployment", true),
+  kind("apps/v1", "DaemonSet", true),
   kind("v1", "ConfigMap", true),
   kind("v1", "ServiceAccount", true),
   kind("v1", "Event", true),

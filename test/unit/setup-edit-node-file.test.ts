@@ -175,6 +175,7 @@ function downWhenBroken(
     "get",
     "apply",
     "mergePatch",
+    "strategicPatch",
     "delete",
     "servedKinds",
     "deleteCollection",
