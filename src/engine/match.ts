@@ -74,7 +74,9 @@ export type ListMode = "contain" | "exact";
 /**
  * One-to-one pairing of wanted and actual items in any order (augmenting paths, so an early
  * greedy choice never hides a pairing that exists). A wrong count is reported as such; a
- * wanted item left without a partner by the differences from its nearest actual item.
+ * wanted item left without a partner by the differences from the nearest actual item left
+ * without one, each such item named once: two ready endpoints wanted where neither is
+ * ready reads `[0]… ; [1]…`, not `[0]` twice.
  */
 function matchExactList(want: unknown[], actual: unknown[], path: string): Mismatch[] {
   if (want.length !== actual.length) {
@@ -92,19 +94,16 @@ function matchExactList(want: unknown[], actual: unknown[], path: string): Misma
       return true;
     });
   const unplaced = want.flatMap((_, w) => (place(w, new Set()) ? [] : [w]));
-  const differences = unplaced.flatMap((w) => {
+  // As many actual items are left over as wanted ones, and none fits (it would have paired).
+  const free = new Set(actual.flatMap((_, a) => (partnerOf[a] === undefined ? [a] : [])));
+  return unplaced.flatMap((w) => {
     const item = want[w];
-    const nearest = isRecord(item) ? nearestIndex(item, tries[w] ?? [], actual) : undefined;
+    const nearest = isRecord(item) ? nearestIndex(item, tries[w] ?? [], actual, free) : undefined;
     if (nearest === undefined)
       return [{ path: `${path}[${w}]`, found: actual, want: item, message: "no item matches" }];
-    // The nearest item may be taken by another wanted item; its differences still say what is off.
+    free.delete(nearest);
     return match(item, actual[nearest], `${path}[${nearest}]`, "exact");
   });
-  // Every item fits some actual item, yet two need the same one.
-  if (unplaced.length > 0 && differences.length === 0) {
-    return [{ path, found: actual, want, message: "items do not pair up one to one" }];
-  }
-  return differences;
 }
 
 function matchNamedList(want: Named[], actual: unknown[], path: string): Mismatch[] {
@@ -134,11 +133,16 @@ function matchAnyList(want: unknown[], actual: unknown[], path: string): Mismatc
 }
 
 /**
- * The actual item with the fewest differences. On a tie, the one that agrees longest in the
+ * The actual item (of those `among`, if given) with the fewest differences. On a tie, the one that agrees longest in the
  * order the author wrote the keys (`{type: Ready, status: "True"}` is nearest to the Ready
  * condition), then the first.
  */
-function nearestIndex(item: JsonMap, tries: Mismatch[][], actual: unknown[]): number | undefined {
+function nearestIndex(
+  item: JsonMap,
+  tries: Mismatch[][],
+  actual: unknown[],
+  among?: Set<number>,
+): number | undefined {
   const keys = Object.keys(item);
   const agreeing = (a: JsonMap) => {
     const differs = keys.findIndex((k) => match(item[k], Object.hasOwn(a, k) ? a[k] : undefined).length > 0);
@@ -146,7 +150,7 @@ function nearestIndex(item: JsonMap, tries: Mismatch[][], actual: unknown[]): nu
   };
   let best: { index: number; count: number; agree: number } | undefined;
   actual.forEach((a, index) => {
-    if (!isRecord(a)) return;
+    if (!isRecord(a) || (among && !among.has(index))) return;
     const candidate = { index, count: tries[index]?.length ?? 0, agree: agreeing(a) };
     const better =
       !best ||

@@ -52,10 +52,22 @@ describe("match with lists: exact", () => {
     // The first wanted item fits both actual ones; only pairing it with the second leaves a partner for the next.
     const want = [{ protocol: "TCP" }, { protocol: "TCP", port: 53 }];
     expect(exact(want, [tcp(53), tcp(80)])).toEqual([]);
-    expect(exact(want, [tcp(80), tcp(81)])).toEqual(["[0].port: found 80, want 53"]);
-    // Both wanted items fit the first actual one only: no pairing, though each alone matches.
-    expect(exact([{ port: 53 }, { port: 53 }], [tcp(53), tcp(80)])).toEqual([
-      expect.stringContaining("items do not pair up one to one"),
+    // [0] is the partner of the first wanted item: the one left over is what differs.
+    expect(exact(want, [tcp(80), tcp(81)])).toEqual(["[1].port: found 81, want 53"]);
+    // Both wanted items fit the first actual one only: the second is compared with the other.
+    expect(exact([{ port: 53 }, { port: 53 }], [tcp(53), tcp(80)])).toEqual(["[1].port: found 80, want 53"]);
+  });
+
+  it("names each actual item left without a partner once, not the nearest one for every wanted item", () => {
+    // kube-dns's EndpointSlice while both CoreDNS pods crash-loop (local cluster, trimmed).
+    const endpoint = (ip: string) => ({
+      addresses: [ip],
+      conditions: { ready: false, serving: false, terminating: false },
+    });
+    const ready = { conditions: { ready: true } };
+    expect(exact([ready, ready], [endpoint("10.244.1.3"), endpoint("10.244.2.4")])).toEqual([
+      "[0].conditions.ready: found false, want true",
+      "[1].conditions.ready: found false, want true",
     ]);
   });
 });
