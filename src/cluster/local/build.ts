@@ -25,9 +25,9 @@ const ldflags = [
 /** The binary's path is keyed by a hash of its sources, so any change rebuilds. */
 export async function binaryPath(): Promise<string> {
   const hash = createHash("sha256");
-  // Subpackages count too: a change anywhere in the module's Go code is a new binary.
+  // Subpackages count too: a change anywhere in the module's Go code, or in a file it embeds, is a new binary.
   const files = (await readdir(localClusterSources, { recursive: true }))
-    .filter((f) => /\.go$|^go\.(mod|sum)$/.test(f) && !f.endsWith("_test.go"))
+    .filter((f) => /\.go$|^go\.(mod|sum)$|^stages\/executables\.yaml$/.test(f) && !f.endsWith("_test.go"))
     .sort();
   for (const file of files) {
     hash.update(file).update(await readFile(join(localClusterSources, file)));
