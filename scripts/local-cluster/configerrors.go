@@ -13,11 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	listersv1 "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
-	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"kubedrill.dev/local-cluster/podconfig"
@@ -34,17 +31,7 @@ const configErrorAnnotation = "kubedrill.dev/config-error"
 // (FailedMount; CreateContainerConfigError), until the object or key appears. A pod is
 // decided when first seen on a node, before kwok starts it; one that already runs
 // keeps running, as containers do when their ConfigMap goes away.
-func runConfigErrors(ctx context.Context, client kubernetes.Interface, podInformer cache.SharedIndexInformer, pods listersv1.PodLister, configMaps listersv1.ConfigMapLister, secrets listersv1.SecretLister, nodesDir string) {
-	broadcaster := record.NewBroadcaster(record.WithContext(ctx))
-	broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: client.CoreV1().Events("")})
-	defer broadcaster.Shutdown()
-	recorders := map[string]record.EventRecorder{}
-	recorder := func(node string) record.EventRecorder {
-		if recorders[node] == nil {
-			recorders[node] = broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "kubelet", Host: node})
-		}
-		return recorders[node]
-	}
+func runConfigErrors(ctx context.Context, client kubernetes.Interface, podInformer cache.SharedIndexInformer, pods listersv1.PodLister, configMaps listersv1.ConfigMapLister, secrets listersv1.SecretLister, events *kubeletEvents, nodesDir string) {
 
 	decided := map[types.UID]bool{}
 	wake := make(chan struct{}, 1)
@@ -75,9 +62,9 @@ func runConfigErrors(ctx context.Context, client kubernetes.Interface, podInform
 			case pod.Annotations[configErrorAnnotation] != problem.Message:
 				annotatePod(ctx, client, pod, map[string]any{configErrorAnnotation: problem.Message})
 				if problem.Mount {
-					recorder(pod.Spec.NodeName).Event(pod, corev1.EventTypeWarning, "FailedMount", problem.Message)
+					events.pod(pod, corev1.EventTypeWarning, "FailedMount", problem.Message)
 				} else {
-					recorder(pod.Spec.NodeName).Event(pod, corev1.EventTypeWarning, "Failed", "Error: "+problem.Message)
+					events.pod(pod, corev1.EventTypeWarning, "Failed", "Error: "+problem.Message)
 				}
 				writeBlockedStatus(ctx, client, pod, problem)
 			case !showsBlocked(pod, problem):

@@ -64,8 +64,11 @@ func writePodLogs(pods listersv1.PodLister, nodesDir string) {
 				continue
 			}
 			lines := podoutput.Simulated(specs[status.Name])
-			// A process that cannot load its configuration prints only why.
-			if _, exits := pod.Annotations[exitAnnotationPrefix+status.Name]; exits {
+			// A process that cannot load its configuration prints only why; one that
+			// could not be started printed nothing.
+			_, exits := pod.Annotations[exitAnnotationPrefix+status.Name]
+			_, notStarted := pod.Annotations[startErrorPrefix+status.Name]
+			if exits || notStarted {
 				lines = nil
 			}
 			if seeded, ok := pod.Annotations[seededLogPrefix+status.Name]; ok {

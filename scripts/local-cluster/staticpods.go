@@ -58,7 +58,9 @@ func runNodeAgent(ctx context.Context, kubeconfig, nodesDir, kubeletAddress, cli
 	go runLoadBalancerIPs(ctx, client, services)
 	go runPodLogs(ctx, pods, nodesDir)
 	go runCoreDNSStarts(ctx, client, pods, configMaps, nodesDir)
-	go runConfigErrors(ctx, client, factory.Core().V1().Pods().Informer(), pods, configMaps, secrets, nodesDir)
+	events := newKubeletEvents(ctx, client)
+	go runConfigErrors(ctx, client, factory.Core().V1().Pods().Informer(), pods, configMaps, secrets, events, nodesDir)
+	go runStartErrors(ctx, client, factory.Core().V1().Pods().Informer(), pods, events, nodesDir)
 	if kubeletAddress != "" {
 		go func() {
 			if err := serveKubeletAPI(ctx, kubeletAddress, clientCA, pods, nodesDir); err != nil {

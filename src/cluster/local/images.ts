@@ -47,7 +47,8 @@ export async function renderStages(kubernetesVersion: string, kubeletPort: numbe
   const completeLiteral = JSON.stringify(completePattern);
   const argv = `((.command // []) + (.args // []) | join(" "))`;
   // $ann: the pod's annotations, bound by POD_FAILS, POD_EXITS and JOB_OWNED.
-  const containerFails = `((${argv} | test(${failLiteral})) or (.name as $n | $ann | has("kubedrill.dev/exit." + $n)))`;
+  // The node agent marks a container exiting with a code (exit.) or failing to start (start-error.).
+  const containerFails = `((${argv} | test(${failLiteral})) or (.name as $n | $ann | has("kubedrill.dev/exit." + $n) or has("kubedrill.dev/start-error." + $n)))`;
   // Job pods complete through pod-complete; only elsewhere does a completed container restart.
   const containerExits = `(${containerFails} or ($job | not) and (${argv} | test(${completeLiteral})))`;
   const jobOwned = `([(.metadata.ownerReferences // [])[].kind] | any(. == "Job"))`;
