@@ -207,6 +207,115 @@ spec:
     expect(status.containerStatuses?.[0]?.restartCount).toBe(0);
   });
 
+  it("fails to start a container whose executable is not in its image: StartError, then RunContainerError and CrashLoopBackOff with restartCount growing", async () => {
+    // Each failed start shows RunContainerError before its back-off: watch the first two.
+    const watch = execa(
+      "kubectl",
+      [
+        "-n",
+        namespace,
+        "get",
+        "pods",
+        "--field-selector=metadata.name=no-such-command",
+        "-w",
+        "-o",
+        'jsonpath={.status.containerStatuses[0].state.waiting.reason}{"\\n"}',
+      ],
+      { env, reject: false, timeout: 14_000 },
+    );
+    await apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: no-such-command, namespace: ${namespace}}
+spec:
+  containers:
+  - {name: app, image: "busybox:1.36", command: [nonexistent, --serve]}
+`);
+    const message =
+      'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "nonexistent": executable file not found in $PATH: unknown';
+    const reasons = await watch;
+    expect(reasons.stdout.split("\n")).toEqual(
+      expect.arrayContaining(["RunContainerError", "CrashLoopBackOff"]),
+    );
+    // Two starts by now (at once, then after 10 s), each ended in StartError; the next waits 20 s.
+    const status = await waitFor(
+      "no-such-command",
+      (s) =>
+        s.containerStatuses?.[0]?.state.waiting?.reason === "CrashLoopBackOff" &&
+        s.containerStatuses[0].restartCount === 2,
+      15,
+    );
+    const app = status.containerStatuses?.[0];
+    expect(status.phase).toBe("Running");
+    expect(app?.ready).toBe(false);
+    expect(app?.lastState.terminated).toMatchObject({ reason: "StartError", exitCode: 128, message });
+    expect(app?.state.waiting?.message).toMatch(
+      /^back-off 20s restarting failed container=app pod=no-such-command_/,
+    );
+    // It never ran, so it printed nothing, as on kind.
+    const logs = await kubectl("logs", "no-such-command");
+    expect(logs.exitCode).toBe(0);
+    expect(logs.stdout).toBe("");
+    const failed = await until(
+      "a Failed event for no-such-command",
+      () => eventMessages("no-such-command", "Failed"),
+      Boolean,
+    );
+    expect(failed).toContain(`Error: ${message}`);
+  }, 60_000);
+
+  it("ends a pod whose absolute command path is not in its image as Failed with StartError under restartPolicy Never", async () => {
+    await apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: no-such-path, namespace: ${namespace}}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: app, image: "busybox:1.36", command: [/usr/bin/sleep, "3600"]}
+`);
+    const status = await waitFor("no-such-path", (s) => s.phase === "Failed", 15);
+    expect(status.containerStatuses?.[0]?.state.terminated).toMatchObject({
+      reason: "StartError",
+      exitCode: 128,
+      message:
+        'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "/usr/bin/sleep": stat /usr/bin/sleep: no such file or directory: unknown',
+    });
+  });
+
+  it("runs a container whose executable is in its image (args alone, an absolute path), and any command of an image the catalog does not describe", async () => {
+    await apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: args-only, namespace: ${namespace}}
+spec:
+  containers:
+  - {name: app, image: "busybox:1.36", args: [sleep, "3600"]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: absolute-path, namespace: ${namespace}}
+spec:
+  containers:
+  - {name: app, image: "docker.io/library/busybox:1.36", command: [/bin/sh, -c, "sleep 3600"]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: undescribed-image, namespace: ${namespace}}
+spec:
+  containers:
+  - {name: app, image: "ubuntu:24.04", command: [my-server]}
+`);
+    for (const name of ["args-only", "absolute-path", "undescribed-image"]) {
+      const status = await waitFor(
+        name,
+        (s) => s.phase === "Running" && s.containerStatuses?.[0]?.ready === true,
+        15,
+      );
+      expect(status.containerStatuses?.[0]?.restartCount).toBe(0);
+    }
+  });
+
   it("keeps a container whose env names a missing ConfigMap key in CreateContainerConfigError, with the kubelet's message and event, until the key exists", async () => {
     await apply(`
 apiVersion: v1
