@@ -32,7 +32,6 @@ const configErrorAnnotation = "kubedrill.dev/config-error"
 // decided when first seen on a node, before kwok starts it; one that already runs
 // keeps running, as containers do when their ConfigMap goes away.
 func runConfigErrors(ctx context.Context, client kubernetes.Interface, podInformer cache.SharedIndexInformer, pods listersv1.PodLister, configMaps listersv1.ConfigMapLister, secrets listersv1.SecretLister, events *kubeletEvents, nodesDir string) {
-
 	decided := map[types.UID]bool{}
 	wake := make(chan struct{}, 1)
 	_, _ = podInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
