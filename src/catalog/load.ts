@@ -136,7 +136,7 @@ function unionMessage(path: Path): string {
     return "a check has a title and exactly one of resource, file, nodeFile, with match/expect/equals/pattern as that kind allows";
   }
   if (path[0] === "vars") {
-    return "a variable reads one of: nodeFile with pattern (and default), nodeFile with certificate or modified, nodeFolder with pattern, nodeService, resource with field (and each)";
+    return "a variable reads one of: nodeFile with pattern (and default), nodeFile with certificate or modified, nodeFolder with pattern, nodeService, resource with field (and each); or is drawn from one of: oneOf, range, pattern, node";
   }
   if (path[0] === "requires") return "a requirement is a capability name or { workers: N }";
   return "does not match any allowed form";

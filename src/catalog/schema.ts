@@ -348,6 +348,46 @@ const requirementSchema = z
 
 export type Requirement = z.output<typeof requirementSchema>;
 
+/**
+ * Variables drawn per attempt: `start` draws an instance from a seed, so that what the
+ * learner types changes from one attempt to the next (src/catalog/instance.ts).
+ */
+const drawnVariableSchemas = [
+  z.strictObject({
+    oneOf: z
+      .array(z.union([z.string().min(1), z.number()]))
+      .min(2)
+      .describe(
+        "One of these values (names, images, label values…); the first is the `min` instance's, the last the `max` one's",
+      ),
+  }),
+  z.strictObject({
+    range: z
+      .strictObject({
+        min: z.number().int(),
+        max: z.number().int(),
+        step: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe("Only every step-th number from min (default 1)"),
+      })
+      .describe("A whole number from min to max, both included (ports, replica counts…)"),
+  }),
+  z.strictObject({
+    pattern: z
+      .string()
+      .min(1)
+      .describe(
+        "A text drawn to match this small regular expression: literal characters and classes with counts, e.g. web-[a-z]{3}[0-9]{1,2}",
+      ),
+  }),
+  z.strictObject({
+    node: z.literal("worker").describe("One of the cluster's worker nodes, by name"),
+  }),
+] as const;
+
 const variableSchema = z
   .union([
     z.strictObject({
@@ -408,9 +448,10 @@ const variableSchema = z
           "Read the field of every selected object: the values sorted, one a line; none selected is the empty value",
         ),
     }),
+    ...drawnVariableSchemas,
   ])
   .describe(
-    "A variable read from the cluster: a node file's regex capture, certificate field or modification time, a node folder's file name, when a node service started, or an object's field",
+    "A variable read from the cluster (a node file's regex capture, certificate field or modification time, a node folder's file name, when a node service started, an object's field), or drawn per attempt from a seed (oneOf, range, pattern, node)",
   );
 
 /** Cleanup of cluster-level changes a solution makes; reset restores the state before start. */
@@ -479,7 +520,9 @@ export const taskSchema = z
     vars: z
       .record(z.string(), variableSchema)
       .optional()
-      .describe("Extra variables besides worker, namespace, taskId, answers"),
+      .describe(
+        "Extra variables besides worker, namespace, taskId, answers: read from the cluster, or drawn per attempt",
+      ),
     setup: z.array(stepSchema).default([]),
     checks: z.array(checkSchema).min(1),
     cleanup: z

@@ -17,7 +17,7 @@ import { type ClusterReader, type NodeAccess, Snapshot } from "./ports.js";
 import { resolveRef } from "./resolve.js";
 import { describeSelection, emptyReason, failingMembers, isSetExpression, judgeSet } from "./select.js";
 import { newestChange, unobservedSpec } from "./settling.js";
-import { fill, unknownVariable, type Vars } from "./vars.js";
+import { fill, fillManifest, unknownVariable, type Vars } from "./vars.js";
 
 export interface CheckEnv {
   cluster: ClusterReader;
@@ -55,6 +55,12 @@ export interface Outcome {
 
 const failed = (o: Outcome) => o.mismatches.length > 0 || o.error !== undefined;
 
+/** A check's `match` keeps the types of drawn values, as a manifest does; its other fields are text. */
+function fillCheck(check: Check, vars: Vars): Check {
+  const filled = fill(check, vars);
+  return "match" in check && check.match ? { ...filled, match: fillManifest(check.match, vars) } : filled;
+}
+
 /**
  * Runs every check of a task; the first reading of all checks shares one snapshot.
  * A check with `within` that fails is read again only while what it grades is settling:
@@ -63,7 +69,7 @@ const failed = (o: Outcome) => o.mismatches.length > 0 || o.error !== undefined;
  * read once, and every check's duration is its own.
  */
 export async function runChecks(task: Task, env: CheckEnv): Promise<CheckResult[]> {
-  const checks = task.checks.map((c) => fill(c, env.vars));
+  const checks = task.checks.map((c) => fillCheck(c, env.vars));
   const started = Date.now();
   const first = new Snapshot(env.cluster);
   const firsts = await Promise.all(checks.map((check) => reading(check, task, { ...env, cluster: first })));

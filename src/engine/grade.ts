@@ -6,7 +6,7 @@ import { runChecks } from "./checks.js";
 import type { ClusterReader, NodeAccess } from "./ports.js";
 import { type Capabilities, skipReason } from "./requires.js";
 import { uidsAnnotation } from "./setup.js";
-import { fill, resolveVars } from "./vars.js";
+import { fill, instanceOf, resolveVars } from "./vars.js";
 
 export interface GradeEnv {
   cluster: ClusterReader;
@@ -43,6 +43,7 @@ export async function gradeTask(loaded: LoadedTask, env: GradeEnv): Promise<Task
     id: task.id,
     title: task.title,
     domain: task.domain,
+    seed: instanceOf(vars)?.seed,
     checks,
     earned,
     total,

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import type { LoadedTask } from "../catalog/load.js";
 import { ClusterError, KubedrillError, oneLinePerCause } from "../errors.js";
@@ -7,7 +8,10 @@ import { type GradeEnv, gradeReport, gradeTask } from "./grade.js";
 import type { ClusterWriter, NodeAccess } from "./ports.js";
 import { type Capabilities, skipReason } from "./requires.js";
 import { resetTask, startTask } from "./setup.js";
-import { fill, resolveVars, type Vars } from "./vars.js";
+import { fill, instanceOf, resolveVars, type Vars } from "./vars.js";
+
+/** A seed for a new attempt: six hex digits, short enough to read out and type again. */
+export const newSeed = () => randomBytes(3).toString("hex");
 
 /** A cluster to work on: its API and, where the driver offers it, node access. */
 export interface Target {
@@ -36,7 +40,11 @@ export async function describeTask(loaded: LoadedTask, target?: Target): Promise
   ].join("\n");
 }
 
-export async function start(loaded: LoadedTask, target: Target): Promise<Vars> {
+/**
+ * Sets the task up as a new attempt: a task with drawn variables gets the instance of
+ * `seed` (a new random one when not given), recorded on its namespace for check and reset.
+ */
+export async function start(loaded: LoadedTask, target: Target, seed = newSeed()): Promise<Vars> {
   const cannot = skipReason(loaded.task.requires, target.capabilities);
   if (cannot) {
     throw new ClusterError(
@@ -45,14 +53,22 @@ export async function start(loaded: LoadedTask, target: Target): Promise<Vars> {
       "`kubedrill doctor` shows what this cluster offers; `kubedrill list` shows the tasks it can run",
     );
   }
-  const vars = await resolveVars(loaded.task, target.api, target.nodes);
+  const { task } = loaded;
+  const vars = await resolveVars(task, target.api, target.nodes, process.env, { seed });
+  const previous = instanceOf(vars) ? await resolveVars(task, target.api, target.nodes) : undefined;
   // A fresh attempt: answer files from an earlier one must not pass checks on their own.
   // Emptied first, so that setup can give the learner files there (copyToAnswers).
   if (vars.answers) {
     await rm(vars.answers, { recursive: true, force: true });
     await mkdir(vars.answers, { recursive: true });
   }
-  await startTask(loaded, { cluster: target.api, nodes: target.nodes, helm: target.helm, vars });
+  await startTask(loaded, {
+    cluster: target.api,
+    nodes: target.nodes,
+    helm: target.helm,
+    vars,
+    previous,
+  });
   return vars;
 }
 

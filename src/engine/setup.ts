@@ -28,7 +28,7 @@ import {
   stuckNamespace,
   waitTimedOut,
 } from "./setup-errors.js";
-import { fill, type Vars } from "./vars.js";
+import { fill, fillManifest, instanceAnnotation, instanceOf, type Vars } from "./vars.js";
 
 /** On the task namespace: uids of the objects setup created, for "same object" checks. */
 export const uidsAnnotation = "kubedrill.dev/setup-uids";
@@ -39,6 +39,11 @@ export interface SetupEnv {
   /** helm aimed at the same cluster, for helmInstall steps. */
   helm?: Helm;
   vars: Vars;
+}
+
+/** What start needs beyond setup: the vars of the attempt before, when it was another instance. */
+export interface StartEnv extends SetupEnv {
+  previous?: Vars;
 }
 
 const labelsFor = (task: Task) => taskLabels(task.id);
@@ -73,8 +78,9 @@ export async function planTask(loaded: LoadedTask, env: SetupEnv) {
  * Resets the task, records the state reset will restore, then makes the task's
  * namespace and runs its setup steps; every object is labeled as kubedrill's.
  */
-export async function startTask(loaded: LoadedTask, env: SetupEnv): Promise<void> {
+export async function startTask(loaded: LoadedTask, env: StartEnv): Promise<void> {
   const { task } = loaded;
+  if (env.previous) await resetPrevious(loaded, { ...env, vars: env.previous }, env);
   await undoSetupEdits(loaded.task, env);
   const { plan, served } = await planTask(loaded, env);
   await applyPlan(plan, env, served);
@@ -86,7 +92,11 @@ export async function startTask(loaded: LoadedTask, env: SetupEnv): Promise<void
     metadata: {
       name: task.namespace,
       labels: labelsFor(task),
-      annotations: { [beforeStartAnnotation]: JSON.stringify(before), [uidsAnnotation]: "{}" },
+      annotations: {
+        [beforeStartAnnotation]: JSON.stringify(before),
+        [uidsAnnotation]: "{}",
+        ...recordInstance(env.vars),
+      },
     },
   };
   await untilNotTerminating(env.cluster, task.namespace);
@@ -94,7 +104,7 @@ export async function startTask(loaded: LoadedTask, env: SetupEnv): Promise<void
   const uids: Record<string, string> = {};
   let recorded = "{}";
   for (const raw of task.setup) {
-    const step = fill(raw, env.vars);
+    const step = fillStep(raw, env.vars);
     const kind = stepKind(step);
     await (stepHandlers[kind] as StepHandler<typeof kind>)(step as StepOf<typeof kind>, {
       loaded,
@@ -111,6 +121,27 @@ export async function startTask(loaded: LoadedTask, env: SetupEnv): Promise<void
   }
 }
 
+/**
+ * An earlier attempt of another instance is undone with its own vars first, where its
+ * plan differs (a drawn node, a file or an object outside the namespace): this start's
+ * plan would not name what that one changed.
+ */
+async function resetPrevious(loaded: LoadedTask, previous: SetupEnv, env: SetupEnv): Promise<void> {
+  const before = await planTask(loaded, previous);
+  const now = await planTask(loaded, env);
+  if (JSON.stringify(before.plan) !== JSON.stringify(now.plan)) await resetTask(loaded, previous);
+}
+
+/** The drawn instance, for check and reset to grade and undo the attempt the learner has. */
+function recordInstance(vars: Vars): Record<string, string> {
+  const instance = instanceOf(vars);
+  return instance ? { [instanceAnnotation]: JSON.stringify(instance) } : {};
+}
+
+/** Manifests keep the types of drawn values (a port is a number); every other field is text. */
+const fillStep = (step: Step, vars: Vars): Step =>
+  "apply" in step || "patch" in step || "helmInstall" in step ? fillManifest(step, vars) : fill(step, vars);
+
 type KeysOfUnion<T> = T extends unknown ? keyof T : never;
 type StepKind = KeysOfUnion<Step> & string;
 type StepOf<K extends StepKind> = Extract<Step, Record<K, unknown>>;
@@ -125,7 +156,7 @@ const stepKind = (step: Step) => Object.keys(step)[0] as StepKind;
 const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
   apply: async (step, { loaded, env, uids }) => {
     for (const manifest of await manifestsOf(step, loaded.dir)) {
-      const created = await applyLabeled(fill(manifest, env.vars), loaded.task, env.cluster);
+      const created = await applyLabeled(fillManifest(manifest, env.vars), loaded.task, env.cluster);
       uids[`${created.kind}/${created.metadata?.name}`] = created.metadata?.uid ?? "";
     }
   },
@@ -147,7 +178,7 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
       apiVersion,
       resource.kind,
       resource.name,
-      fill(patch.patch, env.vars),
+      patch.patch,
       namespace,
     );
     uids[`${resource.kind}/${resource.name}`] = patched.metadata?.uid ?? "";

@@ -1,15 +1,25 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
+import * as z from "zod";
+import {
+  type DrawContext,
+  drawInstance,
+  drawnVariables,
+  type Instance,
+  isDrawn,
+  type ReadVariable,
+  type Value,
+} from "../catalog/instance.js";
 import type { Task } from "../catalog/schema.js";
 import { apiDown } from "../errors.js";
 import type { NodeName } from "../model/node-access.js";
-import { fill, type Vars } from "../model/template.js";
+import { fill, fillManifest, type Vars } from "../model/template.js";
 import { firstCapture } from "./cel/regex.js";
 import { certificateField } from "./certificate.js";
 import type { ClusterReader, NodeAccess } from "./ports.js";
 import { resolveRef } from "./resolve.js";
 
-export { fill, type Vars };
+export { fill, fillManifest, type Vars };
 
 /** Where learners save answer files: <answers>/<task-id>/<name>. */
 export function answersRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -19,16 +29,22 @@ export function answersRoot(env: NodeJS.ProcessEnv = process.env): string {
 const isControlPlane = (labels: Record<string, string> = {}) =>
   "node-role.kubernetes.io/control-plane" in labels || "node-role.kubernetes.io/master" in labels;
 
+/** On the task namespace: the instance start drew ({ seed, values }), which check and reset use. */
+export const instanceAnnotation = "kubedrill.dev/instance";
+
 /**
  * The variables of one run: worker (the first worker node by name, as kind and
- * the local cluster name them), controlPlane, namespace, taskId, answers, and the
- * task's own vars read from node files.
+ * the local cluster name them), controlPlane, namespace, taskId, answers, the task's
+ * drawn variables, then its variables read from the cluster (which may name drawn ones).
+ * The instance is `attempt`'s when given (start draws one from its seed), else the
+ * one start recorded on the task's namespace, else the `min` instance.
  */
 export async function resolveVars(
   task: Task,
   cluster: ClusterReader,
   nodes: NodeAccess | undefined,
   env: NodeJS.ProcessEnv = process.env,
+  attempt?: { seed: string },
 ): Promise<Vars> {
   const nodeList = await nodeNames(cluster, nodes);
   const names = (controlPlane: boolean) =>
@@ -46,14 +62,64 @@ export async function resolveVars(
     worker2: workers[1] ?? "",
     controlPlane: controlPlanes[0] ?? "",
   };
+  const instance = await instanceFor(task, cluster, attempt, { workers });
+  if (instance) {
+    Object.assign(vars, instance.values);
+    instances.set(vars, instance);
+  }
   const whyUnset: Record<string, string> = {};
   for (const [key, variable] of Object.entries(task.vars ?? {})) {
+    if (isDrawn(variable)) continue;
     const read = await readVariable(fill(variable, vars), task.namespace, cluster, nodes);
     if (typeof read === "string") vars[key] = read;
     else whyUnset[key] = read.unset;
   }
   unsetReasons.set(vars, whyUnset);
   return vars;
+}
+
+// The instance whose values a task's vars hold, beside them like the unset reasons.
+const instances = new WeakMap<Vars, Instance>();
+
+/** The instance these vars were drawn for; undefined for a task without drawn variables. */
+export const instanceOf = (vars: Vars): Instance | undefined => instances.get(vars);
+
+async function instanceFor(
+  task: Task,
+  cluster: ClusterReader,
+  attempt: { seed: string } | undefined,
+  context: DrawContext,
+): Promise<Instance | undefined> {
+  if (drawnVariables(task).length === 0) return undefined;
+  if (attempt) return drawInstance(task, attempt.seed, context);
+  const recorded = await recordedInstance(cluster, task.namespace);
+  if (!recorded) return drawInstance(task, "min", context);
+  // Values recorded win: the learner solves what start showed, even if the task's lists changed since.
+  const drawn = drawInstance(task, recorded.seed, context);
+  return { seed: recorded.seed, values: { ...drawn.values, ...pick(recorded.values, drawn.values) } };
+}
+
+const pick = (from: Record<string, Value>, like: Record<string, Value>) =>
+  Object.fromEntries(Object.entries(from).filter(([name]) => name in like));
+
+const recordSchema = z.object({
+  seed: z.string(),
+  values: z.record(z.string(), z.union([z.string(), z.number()])),
+});
+
+/** What start recorded on the namespace; none when the task was never started here (or the API is down). */
+async function recordedInstance(cluster: ClusterReader, namespace: string): Promise<Instance | undefined> {
+  const ns = await cluster.get("v1", "Namespace", namespace).catch((err: unknown) => {
+    if (apiDown(err)) return undefined;
+    throw err;
+  });
+  const text = ns?.metadata?.annotations?.[instanceAnnotation];
+  if (!text) return undefined;
+  try {
+    return recordSchema.parse(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -87,11 +153,9 @@ export function unknownVariable(value: unknown, vars: Vars): string | undefined 
   return `{{${name}}} is not known yet (${why})`;
 }
 
-type Variable = NonNullable<Task["vars"]>[string];
-
 /** A variable that cannot be read yet (no such object or file, or several objects) stays unset, with the reason. */
 async function readVariable(
-  variable: Variable,
+  variable: ReadVariable,
   namespace: string,
   cluster: ClusterReader,
   nodes: NodeAccess | undefined,

@@ -35,6 +35,8 @@ export interface TaskResult {
   id: string;
   title: string;
   domain: Domain;
+  /** The seed of the instance graded, for a task with drawn variables (`start --seed` repeats it). */
+  seed?: string;
   checks: CheckResult[];
   earned: number;
   total: number;

@@ -51,6 +51,10 @@ const task = z.strictObject({
   id: z.string(),
   title: z.string(),
   domain: z.enum(domains),
+  seed: z
+    .string()
+    .optional()
+    .describe("The seed of the instance graded, for a task with drawn variables (start --seed repeats it)"),
   passed: z.boolean(),
   skipped: z
     .string()

@@ -32,6 +32,7 @@ function taskDocument(task: TaskResult): ReportDocument["tasks"][number] {
     id: task.id,
     title: task.title,
     domain: task.domain,
+    seed: task.seed,
     passed: task.passed,
     skipped: task.skipped,
     earned: task.earned,

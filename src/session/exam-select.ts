@@ -1,5 +1,8 @@
 import { byWeight, ckaWeights } from "../catalog/curriculum.js";
 import type { Domain } from "../model/domains.js";
+import { seededRandom } from "../model/random.js";
+
+export { seededRandom };
 
 /**
  * How many tasks each domain gets: the CKA weights, renormalised over the domains
@@ -44,19 +47,6 @@ function largestRemainder(domains: Domain[], n: number): Map<Domain, number> {
     shares.set(d, (shares.get(d) ?? 0) + 1);
   }
   return shares;
-}
-
-/** A repeatable random sequence in [0, 1) for a seed: FNV-1a of the seed feeding mulberry32. */
-export function seededRandom(seed: string): () => number {
-  let state = 0x811c9dc5;
-  for (const ch of seed) state = Math.imul(state ^ (ch.codePointAt(0) ?? 0), 0x01000193) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(items: T[], random: () => number): T[] {

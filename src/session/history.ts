@@ -27,6 +27,8 @@ const taskRecordSchema = z.object({
   hints: z.number().optional(),
   /** Groups the checks of one practice attempt, or the tasks of one exam. */
   attempt: z.string().optional(),
+  /** The instance graded, for a task with drawn variables: `kubedrill start TASK --seed SEED` repeats it. */
+  seed: z.string().optional(),
 });
 
 const examRecordSchema = z.object({
@@ -140,5 +142,6 @@ export function gradeRecords(report: GradeReport, source: "check" | "grade"): Ta
     total: task.total,
     passed: task.passed,
     assisted: false,
+    seed: task.seed,
   }));
 }

@@ -15,7 +15,7 @@ export interface Read {
  * so they are fetched before it runs. Calls whose arguments are not literals or known vars
  * are left out; they fail when evaluated, and validate reports them.
  */
-export function prepare(expr: string | undefined, vars: Record<string, string | undefined>): Read[] {
+export function prepare(expr: string | undefined, vars: Record<string, string | number | undefined>): Read[] {
   if (!expr) return [];
   let root: ReturnType<typeof parse>["expr"];
   try {
@@ -30,7 +30,7 @@ export function prepare(expr: string | undefined, vars: Record<string, string | 
       continue;
     const target = kind.value.target?.exprKind;
     if (target?.case !== "identExpr" || target.value.name !== "cluster") continue;
-    const args = kind.value.args.map((a) => stringConstant(a) ?? vars[varsField(a) ?? ""]);
+    const args = kind.value.args.map((a) => stringConstant(a) ?? vars[varsField(a) ?? ""]?.toString());
     if (args.every((a) => a !== undefined)) reads.push({ fn: kind.value.function, args: args as string[] });
   }
   return reads;
