@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod";
 import type { TaskProblem } from "../errors.js";
+import { knownVariables, placeholdersIn, unknownMessage } from "./placeholders.js";
+import { atValueOffset } from "./scalar-position.js";
 import { jsonSchemaOf, type Task } from "./schema.js";
 import { at, parseYaml, readText } from "./yaml-source.js";
 
@@ -66,5 +68,10 @@ export async function loadProofs(task: Task, dir: string): Promise<Proofs | Task
         at(source.where, ["wrong", i, "fails", k], `no check of the task is titled "${title}"`),
       ),
   );
-  return unknown.length > 0 ? unknown : parsed.data;
+  const known = knownVariables(task);
+  const unknownVars = placeholdersIn(parsed.data)
+    .filter((use) => !known.has(use.name))
+    .map((use) => atValueOffset(source.where, use.path, use.offset, unknownMessage(use.name, task)));
+  const problems = [...unknown, ...unknownVars];
+  return problems.length > 0 ? problems : parsed.data;
 }

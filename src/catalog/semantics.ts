@@ -5,6 +5,8 @@ import type { ObjectRef } from "../model/kube.js";
 import { type ExpressionChecker, fill } from "../model/template.js";
 import { answerPathProblem } from "./answer-file.js";
 import { competencyIds } from "./curriculum.js";
+import { type DrawnVariable, isDrawn, parsePattern } from "./instance.js";
+import { celVariables, knownVariables, placeholdersIn, unknownMessage } from "./placeholders.js";
 import { atValueOffset } from "./scalar-position.js";
 import type { Task } from "./schema.js";
 import { at, type Located, type Path, readManifestFile } from "./yaml-source.js";
@@ -31,6 +33,8 @@ interface Context {
   where: Located;
   problems: TaskProblem[];
   checker: ExpressionChecker;
+  /** Variables some {{placeholder}} or CEL vars.NAME uses, for the unused ones to be reported. */
+  used: Set<string>;
 }
 
 /** What the schema cannot say: names, CEL that does not compile, manifests that do not parse or escape the namespace. */
@@ -40,7 +44,7 @@ export async function semanticProblems(
   where: Located,
   checker: ExpressionChecker,
 ): Promise<TaskProblem[]> {
-  const ctx: Context = { task, dir, where, problems: [], checker };
+  const ctx: Context = { task, dir, where, problems: [], checker, used: new Set() };
   if (basename(dir) !== task.id) {
     report(ctx, ["id"], `id "${task.id}" differs from its folder name "${basename(dir)}"`);
   }
@@ -86,6 +90,7 @@ export async function semanticProblems(
   });
   for (const [key, variable] of Object.entries(task.vars ?? {})) {
     if ("pattern" in variable) regex(ctx, variable.pattern, ["vars", key, "pattern"]);
+    if (isDrawn(variable)) drawnProblems(ctx, key, variable);
   }
   for (const [i, step] of task.setup.entries()) {
     if ("wait" in step) cel(ctx, step.wait.expect, ["setup", i, "wait", "expect"], ["object", "vars"]);
@@ -94,7 +99,47 @@ export async function semanticProblems(
     if ("copyToAnswers" in step) copyProblems(ctx, step.copyToAnswers, ["setup", i, "copyToAnswers"]);
     if ("helmInstall" in step) helmProblems(ctx, step.helmInstall.chart, ["setup", i, "helmInstall"]);
   }
+  placeholderProblems(ctx);
   return ctx.problems;
+}
+
+/**
+ * Every {{name}} in task.yaml must be a variable (a typo would reach the learner as
+ * text), and every declared variable must be used somewhere: in a {{placeholder}} of
+ * task.yaml or of a manifest it applies, or as vars.NAME in CEL.
+ */
+function placeholderProblems(ctx: Context): void {
+  const { task } = ctx;
+  const known = knownVariables(task);
+  for (const use of placeholdersIn(task)) {
+    ctx.used.add(use.name);
+    if (!known.has(use.name))
+      ctx.problems.push(atValueOffset(ctx.where, use.path, use.offset, unknownMessage(use.name, task)));
+  }
+  for (const check of task.checks)
+    if ("expect" in check) for (const n of celVariables(check.expect)) ctx.used.add(n);
+  for (const step of task.setup)
+    if ("wait" in step) for (const n of celVariables(step.wait.expect)) ctx.used.add(n);
+  for (const key of Object.keys(task.vars ?? {})) {
+    if (ctx.used.has(key)) continue;
+    const message = `variable ${key} is declared but never used: use it as {{${key}}} (vars.${key} in CEL), or remove it`;
+    ctx.problems.push(at(ctx.where, ["vars", key], message, "key"));
+  }
+}
+
+/** A drawn variable must be able to give a value, and more than one. */
+function drawnProblems(ctx: Context, key: string, variable: DrawnVariable): void {
+  if ("range" in variable && variable.range.min >= variable.range.max) {
+    report(ctx, ["vars", key, "range"], `min ${variable.range.min} must be below max ${variable.range.max}`);
+  }
+  if ("oneOf" in variable) {
+    const twice = variable.oneOf.find((v, i) => variable.oneOf.indexOf(v) !== i);
+    if (twice !== undefined) report(ctx, ["vars", key, "oneOf"], `${JSON.stringify(twice)} is listed twice`);
+  }
+  if ("pattern" in variable) {
+    const atoms = parsePattern(variable.pattern);
+    if (!Array.isArray(atoms)) report(ctx, ["vars", key, "pattern"], atoms.problem);
+  }
 }
 
 function report(ctx: Context, path: Path, message: string): void {
@@ -193,9 +238,15 @@ async function fileProblems(ctx: Context, name: string, path: Path): Promise<voi
   } else if (docs.length === 0) {
     report(ctx, path, `file ${name} holds no manifest`);
   }
+  const known = knownVariables(ctx.task);
   for (const doc of Array.isArray(docs) ? docs : []) {
     for (const { field, message } of objectProblems(ctx.task, doc.object)) {
       ctx.problems.push(doc.problemAt(field, message));
+    }
+    for (const use of placeholdersIn(doc.object)) {
+      ctx.used.add(use.name);
+      if (!known.has(use.name))
+        ctx.problems.push(doc.problemAt(use.path, unknownMessage(use.name, ctx.task)));
     }
   }
 }
