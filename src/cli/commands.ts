@@ -28,7 +28,15 @@ export function registerCommands(program: Command, on: On): void {
   program
     .command("start <task>")
     .description("set a task up on the cluster (resets it first) and print what to do")
-    .action(on(async (ctx, id: string) => (await import("./start.js")).start(ctx, id)));
+    .option(
+      "--seed <seed>",
+      "repeat the instance of an earlier start (min and max: every variable at its ends)",
+    )
+    .action(
+      on(async (ctx, id: string, flags: { seed?: string }) =>
+        (await import("./start.js")).start(ctx, id, flags),
+      ),
+    );
   program
     .command("check <task>")
     .description("grade one task now: each check with points and reasons")

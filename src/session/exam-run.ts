@@ -128,6 +128,7 @@ function examRecords({ exam, report, passed, late, durationMs }: ExamResult): Hi
       passed: t.passed,
       assisted: false,
       attempt: exam.id,
+      seed: t.seed,
     })),
     {
       type: "exam" as const,

@@ -3,6 +3,7 @@ import type { LoadedTask } from "../catalog/load.js";
 import type { GradeEnv } from "../engine/grade.js";
 import { skipReason } from "../engine/requires.js";
 import { describeTask, grade, reset, solutionScript, start, type Target } from "../engine/run.js";
+import { instanceOf } from "../engine/vars.js";
 import { ClusterError } from "../errors.js";
 import type { TaskResult } from "../model/results.js";
 import type { HistoryStore } from "./history.js";
@@ -14,7 +15,8 @@ import { checkSummary } from "./render.js";
 export interface Drill {
   /** Why this cluster cannot run the task (it lacks what the task requires); undefined when it can. */
   cannotRun(loaded: LoadedTask): string | undefined;
-  start(loaded: LoadedTask): Promise<{ answers: string }>;
+  /** Sets the task up: the instance of seed, or a new one; returns the seed drawn (none without drawn variables). */
+  start(loaded: LoadedTask, seed?: string): Promise<{ answers: string; seed?: string }>;
   check(loaded: LoadedTask): Promise<TaskResult>;
   reset(loaded: LoadedTask): Promise<void>;
   describe(loaded: LoadedTask): Promise<string>;
@@ -25,7 +27,10 @@ export interface Drill {
 export function drillOn(target: Target, onWait?: GradeEnv["onWait"]): Drill {
   return {
     cannotRun: (loaded) => skipReason(loaded.task.requires, target.capabilities),
-    start: async (loaded) => ({ answers: (await start(loaded, target)).answers ?? "" }),
+    start: async (loaded, seed) => {
+      const vars = await start(loaded, target, seed);
+      return { answers: vars.answers ?? "", seed: instanceOf(vars)?.seed };
+    },
     check: async (loaded) => (await grade([loaded], target, 100, onWait)).tasks[0] as TaskResult,
     reset: (loaded) => reset(loaded, target),
     describe: (loaded) => describeTask(loaded, target),
@@ -93,12 +98,19 @@ interface Attempt {
   /** The solution was shown: a pass no longer counts as the learner's own. */
   assisted: boolean;
   passed: boolean;
+  /** The instance, for a task with drawn variables: Reset sets the same one up again. */
+  seed?: string;
 }
 
 async function begin(loaded: LoadedTask, drill: Drill, io: PracticeIO, before?: Attempt): Promise<Attempt> {
   io.print(`setting up ${loaded.task.id}…`);
-  const { answers } = await drill.start(loaded);
+  // A new try draws a new instance; a reset keeps the one the learner was working on.
+  const { answers, seed } = await drill.start(loaded, before?.seed);
   io.print(`\n${await drill.describe(loaded)}\n`);
+  if (seed)
+    io.print(
+      `Seed ${seed} (kubedrill start ${loaded.task.id} --seed ${seed} sets this instance up again).\n`,
+    );
   io.print(
     `Time budget: ${loaded.task.minutes} min, from now. Solve it with kubectl in another terminal` +
       `${answers ? `; answer files go in ${answers}/` : ""}. Then choose Check.\n`,
@@ -110,6 +122,7 @@ async function begin(loaded: LoadedTask, drill: Drill, io: PracticeIO, before?: 
     hintsShown: before?.hintsShown ?? 0,
     assisted: before?.assisted ?? false,
     passed: false,
+    seed,
   };
 }
 
@@ -191,6 +204,7 @@ async function check(
     assisted: attempt.assisted,
     hints: attempt.hintsShown,
     attempt: attempt.id,
+    seed: result.seed,
   });
 }
 

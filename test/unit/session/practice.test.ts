@@ -45,9 +45,10 @@ async function run(
   let checks = 0;
   const drill: Drill = {
     cannotRun: (t) => options.cannot?.[t.task.id],
-    start: async (t) => {
-      calls.push(`start ${t.task.id}`);
-      return { answers: `/answers/${t.task.id}` };
+    start: async (t, seed) => {
+      calls.push(`start ${t.task.id}${seed ? ` --seed ${seed}` : ""}`);
+      // A new instance per start unless a seed is given, as the engine draws one.
+      return { answers: `/answers/${t.task.id}`, seed: seed ?? `drawn${calls.length}` };
     },
     check: async (t) => {
       calls.push(`check ${t.task.id}`);
@@ -195,7 +196,11 @@ describe("practice", () => {
       ],
       { passFrom: 99 },
     );
-    expect(calls.filter((c) => c.startsWith("start"))).toHaveLength(2);
+    // The same instance again: the learner starts over on the task they had.
+    expect(calls.filter((c) => c.startsWith("start"))).toEqual([
+      "start pod-fix-redis-image",
+      "start pod-fix-redis-image --seed drawn1",
+    ]);
     const [before, after] = records as [
       HistoryRecord & { attempt: string },
       HistoryRecord & { attempt: string },
