@@ -81,8 +81,12 @@ export function registerCommands(program: Command, on: On): void {
       "how many tasks to prove at once (tasks that touch nodes or the whole cluster run alone)",
       "4",
     )
+    .option(
+      "--seed <seed>",
+      "prove only this instance (default: a task with drawn variables is proved on min, max and a random seed)",
+    )
     .action(
-      on(async (ctx, ids: string[], flags: { all?: boolean; json?: boolean; jobs: string }) =>
+      on(async (ctx, ids: string[], flags: { all?: boolean; json?: boolean; jobs: string; seed?: string }) =>
         (await import("./verify.js")).verify(ctx, ids, flags),
       ),
     );

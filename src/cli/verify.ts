@@ -1,7 +1,8 @@
 import { findTask } from "../catalog/catalog.js";
+import { seedProblem } from "../catalog/instance.js";
 import { runScript } from "../cluster/shell.js";
 import { proveAll } from "../engine/prove-all.js";
-import { type Verification, verifyTask } from "../engine/verify.js";
+import { proofSeeds, type Verification, verifyInstances } from "../engine/verify.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { packagePath } from "../model/package-root.js";
 import { connectFor, loadTasks } from "./common.js";
@@ -13,7 +14,8 @@ function print(io: CliIO, result: Verification): void {
     say(io, `- ${result.id}  skipped: ${result.skipped}`);
     return;
   }
-  say(io, `${result.passed ? "✓" : "✗"} ${result.id}  ${(result.durationMs / 1000).toFixed(1)}s`);
+  const seeds = result.seeds ? `  seeds ${result.seeds.join(", ")}` : "";
+  say(io, `${result.passed ? "✓" : "✗"} ${result.id}${seeds}  ${(result.durationMs / 1000).toFixed(1)}s`);
   for (const problem of result.problems) say(io, `    ${problem.replaceAll("\n", "\n    ")}`);
 }
 
@@ -21,8 +23,10 @@ function print(io: CliIO, result: Verification): void {
 export async function verify(
   { io, options }: CommandContext,
   ids: string[],
-  flags: { all?: boolean; json?: boolean; jobs: string },
+  flags: { all?: boolean; json?: boolean; jobs: string; seed?: string },
 ): Promise<number> {
+  const seedIssue = flags.seed === undefined ? undefined : seedProblem(flags.seed);
+  if (seedIssue) throw new UsageError(seedIssue, "kubedrill verify my-task --seed max");
   if (ids.length > 0 === Boolean(flags.all)) {
     throw new UsageError("name the tasks to verify or pass --all", "kubedrill verify --all");
   }
@@ -36,10 +40,12 @@ export async function verify(
   let done = 0;
   const results = await proveAll(tasks, jobs, async (loaded) => {
     progress(io, `verifying ${loaded.task.id}…`);
-    const result = await verifyTask(
+    const seeds = flags.seed ? [flags.seed] : proofSeeds(loaded.task);
+    const result = await verifyInstances(
       loaded,
       target,
       (script) => runScript(script, packagePath("dist/cli/main.js")),
+      seeds,
       tasks,
     );
     progress(io, `[${++done}/${tasks.length}] ${loaded.task.id} done`);
@@ -47,8 +53,9 @@ export async function verify(
     return result;
   });
   if (flags.json) {
-    const rows = results.map(({ id, passed, skipped, problems, durationMs }) => ({
+    const rows = results.map(({ id, seeds, passed, skipped, problems, durationMs }) => ({
       id,
+      seeds,
       passed,
       skipped,
       problems,

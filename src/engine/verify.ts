@@ -1,4 +1,6 @@
+import { drawnVariables } from "../catalog/instance.js";
 import type { LoadedTask } from "../catalog/load.js";
+import type { Task } from "../catalog/schema.js";
 import type { TaskResult } from "../model/results.js";
 import { type CleanupEnv, observe, readRecord } from "./cleanup-apply.js";
 import { type BeforeStart, type CleanupPlan, describeAction, resetActions } from "./cleanup-plan.js";
@@ -7,7 +9,7 @@ import { gradeTask } from "./grade.js";
 import { formatMismatch } from "./match.js";
 import type { KubeObject } from "./ports.js";
 import { skipReason } from "./requires.js";
-import { reset, solutionScript, start, type Target } from "./run.js";
+import { newSeed, reset, solutionScript, start, type Target } from "./run.js";
 import { planTask } from "./setup.js";
 import { resolveVars } from "./vars.js";
 
@@ -15,6 +17,8 @@ export type ScriptRunner = (script: string) => Promise<{ ok: boolean; output: st
 
 export interface Verification {
   id: string;
+  /** The instances proved, for a task with drawn variables. */
+  seeds?: string[];
   passed: boolean;
   /** What went wrong, one line per problem. */
   problems: string[];
@@ -26,7 +30,33 @@ export interface Verification {
 }
 
 /**
- * Proves a task: after start every check fails (except those marked
+ * The instances verify proves a task on: both extremes (every variable at its first
+ * and at its last choice or number) and one drawn at random; a task without drawn
+ * variables has one instance.
+ */
+export function proofSeeds(task: Task, random = newSeed()): string[] {
+  return drawnVariables(task).length === 0 ? ["min"] : ["min", "max", random];
+}
+
+/** Proves each instance in turn (they share the task's namespace); a problem names its seed. */
+export async function verifyInstances(
+  loaded: LoadedTask,
+  target: Target,
+  runScript: ScriptRunner,
+  seeds: string[],
+  alongside: LoadedTask[] = [],
+): Promise<Verification> {
+  const started = Date.now();
+  const each: Verification[] = [];
+  for (const seed of seeds) each.push(await verifyTask(loaded, target, runScript, { seed, alongside }));
+  const first = each[0] as Verification;
+  if (first.skipped || drawnVariables(loaded.task).length === 0) return first;
+  const problems = each.flatMap((v, i) => v.problems.map((p) => `seed ${seeds[i]}: ${p}`));
+  return { ...first, seeds, passed: problems.length === 0, problems, durationMs: Date.now() - started };
+}
+
+/**
+ * Proves one instance of a task: after start every check fails (except those marked
  * passesUnsolved), the reference solution makes every check pass, and reset
  * leaves nothing behind. `alongside` are the tasks whose proofs may run at the same
  * time on this cluster: the cluster-scoped objects they name are not this task's.
@@ -35,7 +65,7 @@ export async function verifyTask(
   loaded: LoadedTask,
   target: Target,
   runScript: ScriptRunner,
-  alongside: LoadedTask[] = [],
+  { seed = "min", alongside = [] }: { seed?: string; alongside?: LoadedTask[] } = {},
 ): Promise<Verification> {
   const started = Date.now();
   const problems: string[] = [];
@@ -45,7 +75,7 @@ export async function verifyTask(
   const grade = () => gradeTask(unsolvedFast(loaded), { cluster: target.api, nodes: target.nodes });
   const env: CleanupEnv = { cluster: target.api, nodes: target.nodes };
   const clusterBefore = await clusterScopedObjects(target.api, await target.api.servedKinds());
-  await start(loaded, target);
+  await start(loaded, target, seed);
   const unsolved = await grade();
   unsolved.checks.forEach((check, i) => {
     if (check.passed && !task.checks[i]?.passesUnsolved)

@@ -215,7 +215,7 @@ async function proofs(
 ): Promise<void> {
   const [results, wall] = await timed(() =>
     proveAll(tasks, 4, (loaded) =>
-      verifyTask(loaded, target, (script) => runScript(script, builtCli), tasks),
+      verifyTask(loaded, target, (script) => runScript(script, builtCli), { alongside: tasks }),
     ),
   );
   const failed = results.filter((r) => !r.passed).map((r) => r.id);
