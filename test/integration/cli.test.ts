@@ -85,7 +85,7 @@ interface JsonReport {
   passMark: number;
   earned: number;
   total: number;
-  tasks: { id: string; earned: number; total: number; passed: boolean; checks: JsonCheck[] }[];
+  tasks: { id: string; seed?: string; earned: number; total: number; passed: boolean; checks: JsonCheck[] }[];
 }
 
 const unescapeXml = (text: string) =>
@@ -187,11 +187,25 @@ describe("list and show", () => {
 });
 
 describe("the worked example, as a learner: pod-fix-redis-image", () => {
+  it("start --seed sets up that instance; check grades the instance start recorded, and names its seed", async () => {
+    const max = await kubedrill(["start", "pod-fix-redis-image", "--seed", "max"]);
+    expect(max.exitCode, max.stderr).toBe(0);
+    expect(max.stdout).toContain("a pod named `sessions` that runs the image `redis-7`");
+    expect(max.stdout).toContain("Seed max: this instance of the task");
+    expect(max.stdout).toContain("To start over: kubedrill start pod-fix-redis-image --seed max");
+    const { stdout } = await kubedrill(["check", "pod-fix-redis-image", "--json"]);
+    const task = (JSON.parse(stdout) as JsonReport).tasks[0];
+    expect(task?.seed).toBe("max");
+    expect(task?.checks.map((c) => c.title)).toContain("Pod sessions uses the image redis:6.2");
+  });
+
+  // The min instance is the task as the README walks through it.
   it("start sets the task up and prints its description", async () => {
     await rm(redisAnswers, { recursive: true, force: true });
-    const { exitCode, stdout } = await kubedrill(["start", "pod-fix-redis-image"]);
+    const { exitCode, stdout } = await kubedrill(["start", "pod-fix-redis-image", "--seed", "min"]);
     expect(exitCode).toBe(0);
     expect(stdout).toContain("Fix the redis pod  [pod-fix-redis-image]");
+    expect(stdout).toContain("a pod named `redis` that runs the image `redis123`");
     expect(stdout).toContain("Generate a manifest instead of writing it by hand");
     expect(stdout).toContain(`${redisAnswers}/redis.yaml`);
     expect((await kubectl(["get", "ns", "pods-redis"])).exitCode).toBe(0);
@@ -272,7 +286,7 @@ describe("grade in CI, on a half-solved state", () => {
     // pod-run-nginx solved (4/4); pod-fix-redis-image never started, only its manifest written (2/6): 60%.
     await rm(testEnv.KUBEDRILL_ANSWERS, { recursive: true, force: true });
     await kubedrill(["reset", "pod-fix-redis-image"]);
-    expect((await kubedrill(["start", "pod-run-nginx"])).exitCode).toBe(0);
+    expect((await kubedrill(["start", "pod-run-nginx", "--seed", "min"])).exitCode).toBe(0);
     const solve = await kubectl([
       "-n",
       "pods-cli",

@@ -82,24 +82,32 @@ it("practice in a terminal: pick pod-fix-redis-image by search, fix it with kube
   await tmux(["send-keys", "-t", pane, "-l", "redis"]);
   await waitFor(/❯\s+pod-fix-redis-image\s+Fix the redis pod/);
   await press("Enter");
-  await waitFor(/pod-fix-redis-image: what next\?/);
-  expect(await screen()).toContain("Time budget: 6 min, from now.");
+  const set = await waitFor(/pod-fix-redis-image: what next\?/);
+  expect(set).toContain("Time budget: 6 min, from now.");
+  // Practice drew an instance: the screen shows its seed, the namespace records its values.
+  const seed = /Seed (\w+) \(kubedrill start pod-fix-redis-image --seed \1 /.exec(set)?.[1];
+  expect(seed, set).toBeDefined();
+  const ns = JSON.parse((await kubectl(["get", "ns", "pods-redis", "-o", "json"])).stdout);
+  const instance = JSON.parse(ns.metadata.annotations["kubedrill.dev/instance"]);
+  expect(instance.seed).toBe(seed);
+  const { pod, broken, image } = instance.values as { pod: string; broken: string; image: string };
+  expect(set).toContain(`a pod named \`${pod}\` that runs the image \`${broken}\``);
 
-  // The learner's other terminal.
+  // The learner's other terminal, typing the instance on the screen.
   await mkdir(answers, { recursive: true });
   await kubectl(
-    ["run", "redis", "--image=redis123", "--dry-run=client", "-o", "yaml"],
-    join(answers, "redis.yaml"),
+    ["run", pod, `--image=${broken}`, "--dry-run=client", "-o", "yaml"],
+    join(answers, `${pod}.yaml`),
   );
-  await kubectl(["-n", "pods-redis", "create", "-f", join(answers, "redis.yaml")]);
-  await kubectl(["-n", "pods-redis", "set", "image", "pod/redis", "redis=redis"]);
+  await kubectl(["-n", "pods-redis", "create", "-f", join(answers, `${pod}.yaml`)]);
+  await kubectl(["-n", "pods-redis", "set", "image", `pod/${pod}`, `${pod}=${image}`]);
 
   await press("Enter");
   const checked = await waitFor(/Passed: 6\/6 points in/, 60_000);
   expect(checked).toContain("pod-fix-redis-image  Fix the redis pod  6/6 points");
-  expect(checked).toContain("✓ The answer file redis.yaml is a Pod manifest named redis  (2/2)");
-  expect(checked).toContain("✓ Pod redis uses the image redis  (2/2)");
-  expect(checked).toContain("✓ Pod redis is Running  (2/2)");
+  expect(checked).toContain(`✓ The answer file ${pod}.yaml is a Pod manifest named ${pod}  (2/2)`);
+  expect(checked).toContain(`✓ Pod ${pod} uses the image ${image}  (2/2)`);
+  expect(checked).toContain(`✓ Pod ${pod} is Running  (2/2)`);
   expect(checked).not.toContain("✗");
 
   await waitFor(/❯ Next task/);
@@ -119,6 +127,7 @@ it("practice in a terminal: pick pod-fix-redis-image by search, fix it with kube
       total: 6,
       passed: true,
       assisted: false,
+      seed,
     },
   ]);
 });
