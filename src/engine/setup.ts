@@ -351,6 +351,16 @@ export async function resetTask(loaded: LoadedTask, env: SetupEnv): Promise<void
   await applyPlan(plan, env, served);
   const copiedOn = new Set(setupEdits(loaded.task, env.vars).map((edit) => edit.node));
   for (const node of copiedOn) await env.nodes?.remove(node, copyBeforeEdit(loaded.task.id, ""));
+  if (instanceOf(env.vars)) await forgetInstance(env.cluster, loaded.task.namespace);
+}
+
+/** After a reset there is no attempt: check, show and the next start see the min instance. */
+async function forgetInstance(cluster: ClusterWriter, namespace: string): Promise<void> {
+  const ns = await cluster.get("v1", "Namespace", namespace);
+  if (ns?.metadata?.annotations?.[instanceAnnotation] === undefined) return;
+  await cluster.mergePatch("v1", "Namespace", namespace, {
+    metadata: { annotations: { [instanceAnnotation]: null } },
+  });
 }
 
 /** Where start keeps, on the node, a file's content before an editNodeFile step changed it. */

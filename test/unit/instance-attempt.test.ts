@@ -143,6 +143,14 @@ describe("an attempt's instance", () => {
     expect(await pods()).toEqual([]);
   });
 
+  it("is forgotten by reset: no attempt is left, so check grades the min instance", async () => {
+    await start(loaded, target, "max");
+    await reset(loaded, target);
+    const ns = await cluster.get("v1", "Namespace", "drawn-pod");
+    expect(ns?.metadata?.annotations?.[instanceAnnotation]).toBeUndefined();
+    expect(await gradeTask(loaded, { cluster })).toMatchObject({ seed: "min" });
+  });
+
   it("is the min instance for a task never started", async () => {
     const result = await gradeTask(loaded, { cluster });
     expect(result).toMatchObject({ seed: "min", checks: [{ title: "Pod web listens on 8080" }] });
