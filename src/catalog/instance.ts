@@ -27,9 +27,7 @@ export interface Instance {
   values: Record<string, Value>;
 }
 
-export const extremeSeeds = ["min", "max"] as const;
-
-export const seedPattern = /^[A-Za-z0-9_-]{1,40}$/;
+const seedPattern = /^[A-Za-z0-9_-]{1,40}$/;
 
 export function isDrawn(variable: Variable): variable is DrawnVariable {
   return "oneOf" in variable || "range" in variable || "node" in variable || isGenerated(variable);

@@ -62,7 +62,10 @@ export async function resolveVars(
     worker2: workers[1] ?? "",
     controlPlane: controlPlanes[0] ?? "",
   };
-  const instance = await instanceFor(task, cluster, attempt, { workers });
+  // As {{worker}} does, a cluster without workers (one node) offers its control plane.
+  const instance = await instanceFor(task, cluster, attempt, {
+    workers: workers.length > 0 ? workers : controlPlanes.slice(0, 1),
+  });
   if (instance) {
     Object.assign(vars, instance.values);
     instances.set(vars, instance);
