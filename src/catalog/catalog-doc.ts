@@ -1,4 +1,5 @@
 import { byWeight, ckaWeights, competencies } from "./curriculum.js";
+import { drawnVariables } from "./instance.js";
 import type { LoadedTask } from "./load.js";
 import type { Requirement, Task } from "./schema.js";
 
@@ -24,7 +25,7 @@ export function catalogMarkdown(loaded: LoadedTask[]): string {
     "# The catalog",
     "",
     "Generated from `tasks/**/task.yaml` by `npm run catalog`; a unit test fails when it is stale.",
-    `${tasks.length} tasks. Points are the sum of the task's checks; \`requires\` is what the cluster must offer.`,
+    `${tasks.length} tasks (${tasks.filter((t) => drawnVariables(t).length > 0).length} with variables drawn per attempt). Points are the sum of the task's checks; \`requires\` is what the cluster must offer; \`varies\` names what each attempt draws anew.`,
     "",
   ];
   for (const domain of byWeight) {
@@ -33,13 +34,17 @@ export function catalogMarkdown(loaded: LoadedTask[]): string {
     out.push(`## ${domain} (${ckaWeights[domain]}% of the CKA, ${inDomain.length} tasks)`, "");
     if (inDomain.length > 0) {
       out.push(
-        "| id | title | competency | difficulty | minutes | points | requires |",
-        "|---|---|---|---|---|---|---|",
+        "| id | title | competency | difficulty | minutes | points | requires | varies |",
+        "|---|---|---|---|---|---|---|---|",
       );
       for (const t of inDomain) {
         const needs = (t.requires ?? []).map(requirement).join(", ") || "—";
+        const varies =
+          drawnVariables(t)
+            .map(([name]) => name)
+            .join(", ") || "—";
         out.push(
-          `| ${t.id} | ${cell(t.title)} | ${t.competency ?? "—"} | ${t.difficulty} | ${t.minutes} | ${points(t)} | ${needs} |`,
+          `| ${t.id} | ${cell(t.title)} | ${t.competency ?? "—"} | ${t.difficulty} | ${t.minutes} | ${points(t)} | ${needs} | ${varies} |`,
         );
       }
       out.push("");
