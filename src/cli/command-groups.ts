@@ -96,7 +96,7 @@ function registerExam(program: Command, on: On): void {
       "--minutes <m>",
       `time allowed (default: ${ckaExam.minutes} for ${ckaExam.count} tasks, the same pace for fewer)`,
     )
-    .option("--seed <seed>", "repeat an earlier exam's selection")
+    .option("--seed <seed>", "repeat an earlier exam: the same tasks, each the same instance")
     .option("--domain <domains...>", `only these domains (${domainList})`)
     .action(on(async (ctx, flags: ExamStartFlags) => (await load()).examStart(ctx, flags)));
   exam

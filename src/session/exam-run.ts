@@ -30,6 +30,10 @@ export interface ExamFiles {
 
 type Progress = (message: string) => void;
 
+/** Each task's instance follows from the exam's seed, so `exam start --seed S` repeats the instances too. */
+export const instanceSeed = (examSeed: string, taskId: string) =>
+  `${examSeed}-${taskId}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 40);
+
 /**
  * Sets every chosen task up, then starts the clock and saves the exam; on a failed setup
  * undoes what it did. With fewer tasks than asked for, says why in `shortfall`.
@@ -63,7 +67,7 @@ export async function startExam(
   try {
     for (const loaded of chosen) {
       progress(`[${done.length + 1}/${chosen.length}] setting up ${loaded.task.id}…`);
-      await start(loaded, target);
+      await start(loaded, target, instanceSeed(exam.seed, loaded.task.id));
       done.push(loaded);
     }
   } catch (err) {

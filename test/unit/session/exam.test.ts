@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { byWeight } from "../../../src/catalog/curriculum.js";
+import { seedProblem } from "../../../src/catalog/instance.js";
 import { ckaExam as helpDefaults } from "../../../src/cli/command-groups.js";
 import { gradeReport } from "../../../src/engine/grade.js";
 import { UsageError } from "../../../src/errors.js";
@@ -19,6 +20,7 @@ import {
   timeLeft,
 } from "../../../src/session/exam.js";
 import { renderExamResult, renderExamStatus } from "../../../src/session/exam-render.js";
+import { instanceSeed } from "../../../src/session/exam-run.js";
 import { examFile } from "../../../src/session/paths.js";
 import { fakeTask, seedShaped } from "./fixtures.js";
 
@@ -154,5 +156,15 @@ describe("exam file", () => {
   it("lives in the XDG state dir unless KUBEDRILL_EXAM moves it", () => {
     expect(examFile({ XDG_STATE_HOME: "/state" })).toBe("/state/kubedrill/exam.json");
     expect(examFile({ KUBEDRILL_EXAM: "/tmp/e.json" })).toBe("/tmp/e.json");
+  });
+});
+
+describe("an exam's instances", () => {
+  it("follow from the exam's seed and the task: the same seed, the same instance; always a valid seed", () => {
+    expect(instanceSeed("4c2e9a", "pod-run-nginx")).toBe(instanceSeed("4c2e9a", "pod-run-nginx"));
+    expect(instanceSeed("4c2e9a", "pod-run-nginx")).not.toBe(instanceSeed("4c2e9b", "pod-run-nginx"));
+    expect(instanceSeed("4c2e9a", "pod-run-nginx")).not.toBe(instanceSeed("4c2e9a", "deploy-scale"));
+    for (const seed of ["my exam #1", "x".repeat(60)])
+      expect(seedProblem(instanceSeed(seed, "controller-manager-broken"))).toBeUndefined();
   });
 });
