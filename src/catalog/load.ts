@@ -130,10 +130,10 @@ function valueAt(data: unknown, path: Path): unknown {
 
 function unionMessage(path: Path): string {
   if (path[0] === "setup") {
-    return "a setup step has exactly one of apply, delete, patch, labelNode, taintNode, cordonNode, writeNodeFile, editNodeFile, removeNodeFile, wait, install, helmInstall, copyToAnswers, with its fields";
+    return "a setup step has exactly one of apply, delete, patch, labelNode, taintNode, cordonNode, writeNodeFile, editNodeFile, removeNodeFile, nodeService, wait, install, helmInstall, copyToAnswers, with its fields";
   }
   if (path[0] === "checks") {
-    return "a check has a title and exactly one of resource, file, nodeFile, with match/expect/equals/pattern as that kind allows";
+    return "a check has a title and exactly one of resource, file, nodeFile, nodeService, access, with match/expect/equals/pattern as that kind allows";
   }
   if (path[0] === "vars") {
     return "a variable reads one of: nodeFile with pattern (and default), nodeFile with certificate or modified, nodeFolder with pattern, nodeService, resource with field (and each); or is drawn from one of: oneOf, range, pattern, node";

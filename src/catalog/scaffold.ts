@@ -78,14 +78,15 @@ description: |
 #     sandbox: { nodeFile: { node: "{{worker}}", path: /etc/containerd/config.toml }, pattern: 'sandbox_image = "(.+)"' }
 # What \`kubedrill start\` does after creating the namespace: declarative steps, no shell.
 # apply (file: beside this one, or manifest: inline), delete, patch, labelNode, taintNode, cordonNode, writeNodeFile,
-# editNodeFile (replace text in a node file), removeNodeFile, wait (resource + CEL expect + timeout), install (a bundle kubedrill ships: gateway-api).
+# editNodeFile (replace text in a node file), removeNodeFile, nodeService (systemctl on a node), wait (resource + CEL expect + timeout), install (a bundle kubedrill ships: gateway-api).
 setup:
   - apply: { file: broken.yaml }
 # Checks only read. Each has a title (a sentence the learner reads), points (default 1)
 # and one target:
 #   resource: an object by kind and name (or selector); absent: true passes when it is gone;
 #   file: an answer file the learner writes under {{answers}};
-#   nodeFile: a file on a node.
+#   nodeFile: a file on a node;
+#   nodeService: a node's kubelet or containerd, active and/or enabled (systemctl).
 # A resource check passes when match (a partial object; lists of named items match by
 # name) and expect (CEL over \`object\`, as in ValidatingAdmissionPolicy) both hold.
 # file and nodeFile checks also take equals (the exact content) or pattern (a regex).

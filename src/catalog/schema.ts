@@ -58,6 +58,16 @@ const nodePath = z
   })
   .describe("A file on a node, reached through node access");
 
+/** The node services a practice cluster's nodes have, as systemd units. */
+export const serviceUnits = ["kubelet", "containerd"] as const;
+
+const nodeUnit = z
+  .strictObject({
+    node: name.describe("Node name, e.g. {{worker}}"),
+    unit: z.enum(serviceUnits).describe("The systemd unit: kubelet or containerd"),
+  })
+  .describe("A service (systemd unit) on a node, reached through node access");
+
 const manifestSource = {
   file: z.string().min(1).optional().describe("A YAML file beside task.yaml (may hold several documents)"),
   manifest: z
@@ -137,6 +147,21 @@ export const stepSchema = z
         })
         .describe(
           "Change part of a node file (a kubeadm manifest whose ports differ per cluster); reset restores its content before start",
+        ),
+    }),
+    z.strictObject({
+      nodeService: nodeUnit
+        .extend({
+          enabled: z
+            .boolean()
+            .optional()
+            .describe("systemctl enable (true) or disable (false) first; left as it is when not given"),
+          state: z
+            .enum(["started", "stopped", "restarted"])
+            .describe("Then systemctl start, stop or restart: restarted makes the unit read its files again"),
+        })
+        .describe(
+          "Run systemctl on a node, as a learner would (needs requires: [node-services]); reset puts back whether the unit was active and enabled before start",
         ),
     }),
     z.strictObject({
@@ -319,9 +344,18 @@ export const checkSchema = z
           "ready: the API server answers ok on /readyz (within: asked again until then). While it does not answer, the task's other checks fail with that reason instead of stopping grading",
         ),
     }),
+    z.strictObject({
+      title: checkBase.title,
+      points: checkBase.points,
+      within: checkBase.within,
+      passesUnsolved: checkBase.passesUnsolved,
+      nodeService: nodeUnit,
+      active: z.boolean().optional().describe("systemctl is-active must say active (true) or not (false)"),
+      enabled: z.boolean().optional().describe("systemctl is-enabled must say enabled (true) or not (false)"),
+    }),
   ])
   .describe(
-    "A check: reads the cluster, an answer file or a node file, or asks the API server; never writes",
+    "A check: reads the cluster, an answer file, a node file or a node service, or asks the API server; never writes",
   );
 
 const requirementSchema = z
@@ -415,14 +449,9 @@ const variableSchema = z
         .describe("When the file was last written, RFC 3339 in UTC (to the second on kind and minikube)"),
     }),
     z.strictObject({
-      nodeService: z
-        .strictObject({
-          node: name.describe("Node name, e.g. {{worker}}"),
-          unit: z.enum(["kubelet", "containerd"]).describe("The systemd unit"),
-        })
-        .describe(
-          "When this node service last became active (systemctl start or restart), RFC 3339 in UTC; unset while it is inactive or has not been started since the node booted",
-        ),
+      nodeService: nodeUnit.describe(
+        "When this node service last became active (systemctl start or restart), RFC 3339 in UTC; unset while it is inactive or has not been started since the node booted",
+      ),
     }),
     z.strictObject({
       nodeFolder: nodePath.describe("List this folder on the node at start and check time"),
@@ -550,6 +579,7 @@ export type Task = z.output<typeof taskSchema>;
 export type Check = z.output<typeof checkSchema>;
 export type Step = z.output<typeof stepSchema>;
 export type NodePath = z.output<typeof nodePath>;
+export type NodeUnit = z.output<typeof nodeUnit>;
 export type AccessSpec = z.output<typeof accessSpec>;
 
 /** The JSON Schema editors use through the modeline at the top of every task.yaml (and proofs.yaml). */

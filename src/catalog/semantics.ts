@@ -55,6 +55,13 @@ export async function semanticProblems(
   task.checks.forEach((check, i) => {
     const path = ["checks", i];
     if ("access" in check || "apiServer" in check) return;
+    if ("nodeService" in check) {
+      if (check.active === undefined && check.enabled === undefined)
+        report(ctx, path, "a nodeService check says what it wants: active, enabled, or both");
+      if (!ctx.task.requires?.includes("node-services"))
+        report(ctx, path, "a task that checks a node service needs `requires: [node-services]`");
+      return;
+    }
     cel(ctx, check.expect, [...path, "expect"], ctx.checker.checkVariables);
     if ("pattern" in check) regex(ctx, check.pattern, [...path, "pattern"]);
     if ("notPattern" in check) regex(ctx, check.notPattern, [...path, "notPattern"]);
@@ -97,6 +104,12 @@ export async function semanticProblems(
     if ("delete" in step) deleteProblems(ctx, step.delete, ["setup", i, "delete"]);
     if ("apply" in step) await applyProblems(ctx, step.apply, ["setup", i, "apply"]);
     if ("copyToAnswers" in step) copyProblems(ctx, step.copyToAnswers, ["setup", i, "copyToAnswers"]);
+    if ("nodeService" in step && !task.requires?.includes("node-services"))
+      report(
+        ctx,
+        ["setup", i, "nodeService"],
+        "a task whose setup runs systemctl needs `requires: [node-services]`",
+      );
     if ("helmInstall" in step) helmProblems(ctx, step.helmInstall.chart, ["setup", i, "helmInstall"]);
   }
   placeholderProblems(ctx);

@@ -56,7 +56,8 @@ async function findings({ task, dir, proofs }: LoadedTask): Promise<SharedState[
       "cordonNode" in step ||
       "writeNodeFile" in step ||
       "editNodeFile" in step ||
-      "removeNodeFile" in step
+      "removeNodeFile" in step ||
+      "nodeService" in step
     ) {
       cluster(`setup changes a node (${Object.keys(step)[0]})`);
     }

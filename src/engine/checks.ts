@@ -13,6 +13,7 @@ import { evaluate, fetchReads, prepare, type Reads } from "./cel.js";
 import { readEtcdSnapshot } from "./etcd-snapshot.js";
 import { parseInstant, sameInstant } from "./instant.js";
 import { match } from "./match.js";
+import { readService, serviceMismatches } from "./node-service.js";
 import { type ClusterReader, type NodeAccess, Snapshot } from "./ports.js";
 import { resolveRef } from "./resolve.js";
 import { describeSelection, emptyReason, failingMembers, isSetExpression, judgeSet } from "./select.js";
@@ -178,6 +179,7 @@ async function evaluateCheck(check: Check, task: Task, env: CheckEnv): Promise<O
   if ("apiServer" in check) return apiServerCheck(env.cluster);
   if ("access" in check) return { mismatches: await checkAccess(check.access, env.cluster, task.namespace) };
   if ("resource" in check) return resourceCheck(check, task, env);
+  if ("nodeService" in check) return nodeServiceCheck(check, env);
   const { equals, pattern, notPattern } = check;
   const source = "file" in check ? check.file : check.nodeFile;
   const unknown = unknownVariable({ source, equals, pattern, notPattern }, env.vars);
@@ -188,7 +190,7 @@ async function evaluateCheck(check: Check, task: Task, env: CheckEnv): Promise<O
 
 const says = (message: string): Mismatch => ({ path: "", message });
 
-type ObjectCheck = Exclude<Check, { access: unknown } | { apiServer: unknown }>;
+type ObjectCheck = Exclude<Check, { access: unknown } | { apiServer: unknown } | { nodeService: unknown }>;
 
 /** The API server's /readyz; not ready yet is still settling, so `within` asks again. */
 async function apiServerCheck(cluster: ClusterReader): Promise<Outcome> {
@@ -383,4 +385,17 @@ async function etcdSnapshotCheck(
     });
   }
   return { mismatches: mismatches.map((m) => (m.path === "content" ? { ...m, path: "keys" } : m)) };
+}
+
+async function nodeServiceCheck(
+  check: Extract<Check, { nodeService: unknown }>,
+  env: CheckEnv,
+): Promise<Outcome> {
+  const { node, unit } = check.nodeService;
+  const unknown = unknownVariable({ node }, env.vars);
+  if (unknown) return { mismatches: [says(unknown)] };
+  if (!env.nodes)
+    return { mismatches: [says(`cannot ask node ${node} about ${unit}: no node access for this cluster`)] };
+  const state = await readService(env.nodes, check.nodeService);
+  return { mismatches: serviceMismatches(check.nodeService, state, check) };
 }

@@ -11,11 +11,12 @@ import {
   resetActions,
   taskLabel,
 } from "./cleanup-plan.js";
+import { readService, runSystemctl, type ServiceState } from "./node-service.js";
 import type { ClusterWriter, DeleteCollectionOptions, KubeObject, NodeAccess, ServedKind } from "./ports.js";
 import { heldByFinalizers } from "./setup-errors.js";
 
-/** What setup and reset need of node access: files only. */
-export type NodeFiles = Pick<NodeAccess, "read" | "write" | "remove">;
+/** What setup and reset need of node access: its files, and systemctl for its services. */
+export type NodeFiles = Pick<NodeAccess, "read" | "write" | "remove" | "exec">;
 
 export interface CleanupEnv {
   cluster: ClusterWriter;
@@ -41,17 +42,18 @@ export async function observe(
   served: ServedKind[],
   kinds?: ServedKind[],
 ): Promise<Observed> {
-  const [nodes, files, objects, namespace, volumes, fieldObjects] = await Promise.all([
+  const [nodes, files, objects, namespace, volumes, fieldObjects, services] = await Promise.all([
     env.cluster.list("v1", "Node"),
     Promise.all(plan.nodeFiles.map((f) => env.nodes?.read(f.node, f.path))),
     Promise.all(plan.objects.map((o) => objectsOf(o, env.cluster))),
     env.cluster.get("v1", "Namespace", plan.namespace),
     env.cluster.list("v1", "PersistentVolume"),
     fieldObjectsOf(plan, env.cluster),
+    servicesOf(plan, env),
   ]);
   const ours = namespace?.metadata?.labels?.[taskLabel] === plan.taskId;
   const contents = ours ? await namespaceContents(plan.namespace, env.cluster, kinds ?? served) : [];
-  return { nodes, files, objects, namespace, contents, volumes, fieldObjects };
+  return { nodes, files, objects, namespace, contents, volumes, fieldObjects, services };
 }
 
 /**
@@ -114,12 +116,20 @@ export function readRecord(plan: CleanupPlan, namespace: KubeObject | undefined)
 
 /** Read before start changes anything (after its reset), so that reset can put it back. */
 export async function recordBeforeStart(plan: CleanupPlan, env: CleanupEnv): Promise<BeforeStart> {
-  const [nodes, files, fieldObjects] = await Promise.all([
+  const [nodes, files, fieldObjects, services] = await Promise.all([
     env.cluster.list("v1", "Node"),
     Promise.all(plan.nodeFiles.map((f) => env.nodes?.read(f.node, f.path))),
     fieldObjectsOf(plan, env.cluster),
+    servicesOf(plan, env),
   ]);
-  return recordBefore(plan, nodes, files, fieldObjects);
+  return recordBefore(plan, nodes, files, fieldObjects, services);
+}
+
+/** Each planned unit's state, one node command at a time; none without node access. */
+async function servicesOf(plan: CleanupPlan, env: CleanupEnv): Promise<(ServiceState | undefined)[]> {
+  const states: (ServiceState | undefined)[] = [];
+  for (const unit of plan.services) states.push(env.nodes ? await readService(env.nodes, unit) : undefined);
+  return states;
 }
 
 /** The object of each planned field, read once per object. */
@@ -155,7 +165,7 @@ const dependents = [
  * Idempotent: a second run finds nothing to do.
  */
 export async function applyPlan(plan: CleanupPlan, env: CleanupEnv, served: ServedKind[]): Promise<void> {
-  const reachable = env.nodes ? plan : { ...plan, nodeFiles: [] };
+  const reachable = env.nodes ? plan : { ...plan, nodeFiles: [], services: [] };
   const started = Date.now();
   const deadline = started + settleTimeoutMs;
   let record: BeforeStart | undefined;
@@ -221,6 +231,9 @@ async function apply(action: CleanupAction, env: CleanupEnv): Promise<void> {
       await cluster.mergePatch(action.apiVersion, action.kind, action.name, action.patch, action.namespace);
       return;
     case "await-volumes":
+      return;
+    case "systemctl":
+      if (nodes) await runSystemctl(nodes, action.node, action.commands);
       return;
     case "empty-namespace": {
       const owners = action.kinds.filter((k) => podOwners.has(k.kind));

@@ -1,4 +1,5 @@
-import type { NodePath, Task } from "../catalog/schema.js";
+import type { NodePath, NodeUnit, Task } from "../catalog/schema.js";
+import { isActive, isEnabled, restoreCommands, type ServiceState } from "./node-service.js";
 import { apiVersionOf, type KubeObject, type ServedKind } from "./ports.js";
 import { fieldOf, fill, type Vars } from "./vars.js";
 
@@ -54,6 +55,8 @@ export interface CleanupPlan {
   cordons: { node?: string }[];
   /** Fields of objects that are not the task's, restored to their value before start. */
   fields: PlannedField[];
+  /** Node services setup stops, disables or restarts: put back active and enabled as before start. */
+  services: NodeUnit[];
 }
 
 export interface Taint {
@@ -68,6 +71,14 @@ export interface BeforeStart {
   /** Absent in records made before fields were restored. `value` absent: the field was not set. */
   fields?: { key: string; value?: unknown }[];
   nodes: Record<string, { labels: Record<string, string | null>; taints: Taint[]; unschedulable?: boolean }>;
+  /** Absent in records made before services were restored. */
+  services?: ServiceRecord[];
+}
+
+/** Whether a node's unit ran and started at boot before start. */
+export interface ServiceRecord extends NodeUnit {
+  active: boolean;
+  enabled: boolean;
 }
 
 export const taskLabels = (taskId: string) => ({ ...managedBy, [taskLabel]: taskId });
@@ -173,6 +184,11 @@ export function cleanupPlan(
       (cleanup.fields ?? []).flatMap((f) => f.paths.map((path) => plannedField(f, path))),
       fieldKey,
     ),
+    services: unique(
+      steps.flatMap((s) =>
+        "nodeService" in s ? [{ node: s.nodeService.node, unit: s.nodeService.unit }] : [],
+      ),
+    ),
   };
 
   function plannedField(
@@ -221,11 +237,16 @@ export function recordBefore(
   nodes: KubeObject[],
   files: (string | undefined)[],
   fieldObjects: (KubeObject | undefined)[] = [],
+  services: (ServiceState | undefined)[] = [],
 ): BeforeStart {
   const record: BeforeStart = {
     files: plan.nodeFiles.map(({ node, path }, i) => ({ node, path, content: files[i] })),
     fields: plan.fields.map((f, i) => ({ key: fieldKey(f), value: fieldOf(fieldObjects[i], f.path) })),
     nodes: {},
+    services: plan.services.flatMap((unit, i) => {
+      const state = services[i];
+      return state ? [{ ...unit, active: isActive(state), enabled: isEnabled(state) }] : [];
+    }),
   };
   for (const node of nodes) {
     const labels = plan.nodeLabels.filter((l) => applies(l, node)).map((l) => l.key);
@@ -258,6 +279,8 @@ export interface Observed {
   volumes: KubeObject[];
   /** The object of each plan.fields entry, in order (undefined: absent). */
   fieldObjects: (KubeObject | undefined)[];
+  /** The state of each plan.services entry, in order (undefined: not read, no node access). */
+  services?: (ServiceState | undefined)[];
 }
 
 export type CleanupAction =
@@ -281,7 +304,8 @@ export type CleanupAction =
       what: string[];
     }
   /** Nothing to do but wait: the provisioner deletes these once their claims are gone. */
-  | { do: "await-volumes"; names: string[] };
+  | { do: "await-volumes"; names: string[] }
+  | { do: "systemctl"; node: string; unit: string; commands: string[][]; what: string[] };
 
 /**
  * What reset still has to do to bring the cluster back to `before` (no record:
@@ -312,6 +336,7 @@ export function resetActions(
     if (action) actions.push(action);
   }
   actions.push(...fieldRestores(plan, before, now));
+  actions.push(...serviceRestores(plan, before, now));
   plan.objects.forEach(({ apiVersion, kind, namespace }, i) => {
     for (const object of now.objects[i] ?? []) {
       actions.push({ do: "delete", apiVersion, kind, namespace, name: object.metadata?.name ?? "" });
@@ -414,6 +439,32 @@ function fieldRestores(plan: CleanupPlan, before: BeforeStart | undefined, now: 
   return [...patches.values()];
 }
 
+/**
+ * Units back to active and enabled as before start. Without a record (a first start, a
+ * namespace deleted by hand) a unit setup stopped is brought back running and enabled:
+ * how every practice cluster's kubelet and containerd are, and a node left without its
+ * kubelet would spoil every task after this one.
+ */
+function serviceRestores(plan: CleanupPlan, before: BeforeStart | undefined, now: Observed): CleanupAction[] {
+  return plan.services.flatMap(({ node, unit }, i) => {
+    const state = now.services?.[i];
+    if (!state) return [];
+    const recorded = before?.services?.find((s) => s.node === node && s.unit === unit);
+    const want = { active: recorded?.active ?? true, enabled: recorded?.enabled ?? true };
+    const commands = restoreCommands(unit, state, want);
+    if (commands.length === 0) return [];
+    const what = [
+      ...(isActive(state) === want.active
+        ? []
+        : [`is ${state.active} (want ${want.active ? "active" : "inactive"})`]),
+      ...(isEnabled(state) === want.enabled
+        ? []
+        : [`is ${state.enabled} (want ${want.enabled ? "enabled" : "disabled"})`]),
+    ];
+    return [{ do: "systemctl" as const, node, unit, commands, what }];
+  });
+}
+
 function setAt(target: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split(".");
   let at = target;
@@ -466,6 +517,8 @@ export function describeAction(action: CleanupAction): string {
       return `namespace ${action.namespace} keeps ${action.what.join(", ")}`;
     case "patch-object":
       return `${action.kind} ${action.namespace ? `${action.namespace}/` : ""}${action.name}: ${action.what.join(", ")} differ${action.what.length === 1 ? "s" : ""} from before start`;
+    case "systemctl":
+      return `${action.unit} on node ${action.node} ${action.what.join(" and ")}`;
     case "await-volumes":
       return `PersistentVolume ${action.names.join(", ")} of a deleted claim is not deleted yet (reclaim policy Delete)`;
   }

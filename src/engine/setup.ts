@@ -15,6 +15,7 @@ import { applyPlan, type NodeFiles, recordBeforeStart } from "./cleanup-apply.js
 import { beforeStartAnnotation, cleanupPlan, type Taint, taintsOf, taskLabels } from "./cleanup-plan.js";
 import { editedContent, editImpossible, undoneContent } from "./edit-node-file.js";
 import { formatMismatch } from "./match.js";
+import { runSystemctl, stepCommands } from "./node-service.js";
 import { apiVersionOf, type ClusterWriter, type KubeObject } from "./ports.js";
 import { resolveRef } from "./resolve.js";
 import {
@@ -212,6 +213,8 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
     await nodes.write(edit.node, edit.path, edited.content);
   },
   removeNodeFile: ({ removeNodeFile: file }, { env }) => requireNodes(env).remove(file.node, file.path),
+  nodeService: ({ nodeService: service }, { env }) =>
+    runSystemctl(requireNodes(env), service.node, stepCommands(service)),
   helmInstall: ({ helmInstall }, { loaded, env }) => installChart(helmInstall, loaded, env),
   copyToAnswers: async ({ copyToAnswers: copy }, { loaded, env }) => {
     if (!env.vars.answers)

@@ -120,7 +120,7 @@ export async function leftovers(
   record: BeforeStart | undefined,
   env: CleanupEnv,
 ): Promise<string[]> {
-  const reachable = env.nodes ? plan : { ...plan, nodeFiles: [] };
+  const reachable = env.nodes ? plan : { ...plan, nodeFiles: [], services: [] };
   const now = await observe(reachable, env, await env.cluster.servedKinds());
   return resetActions(reachable, record, now).map((action) => `after reset, ${describeAction(action)}`);
 }

@@ -153,6 +153,11 @@ export class FakeNodes implements NodeFiles {
       if (key === `${node}:${path}` || key.startsWith(`${node}:${path}/`)) this.files.delete(key);
     }
   }
+
+  /** A node of files only: no command runs on it (the node services are proved on the local cluster). */
+  async exec(_node: string, argv: string[]) {
+    return { exitCode: 127, stdout: "", stderr: `${argv[0]}: command not found on a fake node` };
+  }
 }
 
 const kind = (apiVersion: string, k: string, namespaced: boolean): ServedKind => ({

@@ -59,3 +59,24 @@ describe("validate › access, selection and notPattern", () => {
     expect(semantic[1]).toMatch(/checks\[1\]\.notPattern: invalid regular expression \(RE2 syntax\)/);
   });
 });
+
+describe("validate › nodeService", () => {
+  it("wants active or enabled, and requires: [node-services]", async () => {
+    const problems = (
+      await problemsOf(`  - title: a
+    nodeService: { node: "{{worker}}", unit: kubelet }`)
+    ).join("\n");
+    expect(problems).toMatch(/checks\[0\]: a nodeService check says what it wants: active, enabled, or both/);
+    expect(problems).toMatch(
+      /checks\[0\]: a task that checks a node service needs `requires: \[node-services\]`/,
+    );
+  });
+
+  it("knows the units a practice node has", async () => {
+    expect(
+      await problemsOf(`  - title: b
+    nodeService: { node: "{{worker}}", unit: sshd }
+    active: true`),
+    ).toEqual(['10:46: checks[0].nodeService.unit: must be one of kubelet, containerd; found "sshd"']);
+  });
+});
