@@ -322,7 +322,7 @@ export const checkSchema = z
         .enum(["etcd-snapshot", "toml"])
         .optional()
         .describe(
-          "etcd-snapshot: the file must be an etcd snapshot as `etcdctl snapshot save` writes it (a bbolt database and its SHA-256); equals and the patterns then apply to its keys, one a line.",
+          "etcd-snapshot: the file must be an etcd snapshot as `etcdctl snapshot save` writes it (a bbolt database and its SHA-256); equals and the patterns then apply to its keys, one a line. toml: match/expect grade the file parsed as TOML 1.0, and a file TOML rejects fails. Without format, match/expect grade it parsed as a YAML manifest.",
         ),
       ...contentChecks,
     }),

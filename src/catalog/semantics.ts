@@ -76,11 +76,11 @@ export async function semanticProblems(
       const outside = answerPathProblem(check.file);
       if (outside) report(ctx, [...path, "file"], outside);
     }
-    if ("nodeFile" in check && check.format !== "toml" && (check.match || check.expect)) {
+    if ("nodeFile" in check && check.format === "etcd-snapshot" && (check.match || check.expect)) {
       report(
         ctx,
         path,
-        "a nodeFile check takes match or expect only with format: toml (else equals or pattern)",
+        "a nodeFile check with format: etcd-snapshot reads keys with equals or pattern, not match or expect",
       );
     }
     if (

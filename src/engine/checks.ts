@@ -306,20 +306,45 @@ async function answerFileCheck(check: Extract<Check, { file: string }>, env: Che
   if (!("content" in read)) return { mismatches: [says("missing" in read ? read.missing : read.problem)] };
   const { content } = read;
   if (check.format === "time") return { mismatches: instantMismatches(content, check.equals ?? "") };
+  return { mismatches: fileMismatches(check, content, { file, what: "answer file" }, env) };
+}
+
+/**
+ * An answer or node file's content against equals and the patterns, then, with match or
+ * expect, parsed as a manifest: any of its documents may satisfy the check. A TOML file is
+ * always parsed, so one its program would refuse fails even without match or expect.
+ */
+function fileMismatches(
+  check: Extract<Check, { file: string } | { nodeFile: unknown }>,
+  content: string,
+  source: { file: string; what: string },
+  env: CheckEnv,
+): Mismatch[] {
   const mismatches = contentMismatches(check, content);
-  if (!check.match && !check.expect) return { mismatches };
-  const docs = parseManifests(content, file);
-  if (!Array.isArray(docs)) {
-    return {
-      mismatches: [...mismatches, says(`answer file is not a valid manifest: ${formatProblem(docs)}`)],
-    };
+  const toml = check.format === "toml";
+  if (!toml && !check.match && !check.expect) return mismatches;
+  const parsed = toml ? tomlDocument(content, source.file) : manifestObjects(content, source);
+  if (!Array.isArray(parsed)) return [...mismatches, parsed];
+  if (parsed.length === 0) return [...mismatches, says(`${source.what} ${source.file} holds no manifest`)];
+  const perObject = parsed.map((o) => objectMismatches(check, o, parsed, env));
+  if (perObject.some((m) => m.length === 0)) return mismatches;
+  return [...mismatches, ...(perObject[0] as Mismatch[])];
+}
+
+function manifestObjects(content: string, source: { file: string; what: string }): KubeObject[] | Mismatch {
+  const docs = parseManifests(content, source.file);
+  if (!Array.isArray(docs)) return says(`${source.what} is not a valid manifest: ${formatProblem(docs)}`);
+  return docs.map((d) => d.object as KubeObject);
+}
+
+function tomlDocument(content: string, file: string): Record<string, unknown>[] | Mismatch {
+  try {
+    // As plain JSON values, as an object read from the API would be: dates become RFC 3339 strings.
+    return [JSON.parse(JSON.stringify(parseToml(content)))];
+  } catch (err) {
+    // smol-toml's message has the line, column and a code frame: the first line is the reason.
+    return { path: file, message: `is not valid TOML: ${(err as Error).message.split("\n")[0]}` };
   }
-  const objects = docs.map((d) => d.object as KubeObject);
-  if (objects.length === 0)
-    return { mismatches: [...mismatches, says(`answer file ${file} holds no manifest`)] };
-  const perObject = objects.map((o) => objectMismatches(check, o, objects, env));
-  if (perObject.some((m) => m.length === 0)) return { mismatches };
-  return { mismatches: [...mismatches, ...(perObject[0] as Mismatch[])] };
 }
 
 async function nodeFileCheck(check: Extract<Check, { nodeFile: unknown }>, env: CheckEnv): Promise<Outcome> {
@@ -329,18 +354,7 @@ async function nodeFileCheck(check: Extract<Check, { nodeFile: unknown }>, env: 
   if (check.format === "etcd-snapshot") return etcdSnapshotCheck(check, env.nodes);
   const content = await env.nodes.read(node, path);
   if (content === undefined) return { mismatches: [says(`${path} not found on node ${node}`)] };
-  const mismatches = contentMismatches(check, content);
-  if (check.format !== "toml") return { mismatches };
-  let document: Record<string, unknown>;
-  try {
-    // As plain JSON values, as an object read from the API would be: dates become RFC 3339 strings.
-    document = JSON.parse(JSON.stringify(parseToml(content)));
-  } catch (err) {
-    // smol-toml's message has the line, column and a code frame: the first line is the reason.
-    const why = (err as Error).message.split("\n")[0];
-    return { mismatches: [...mismatches, { path, message: `is not valid TOML: ${why}` }] };
-  }
-  return { mismatches: [...mismatches, ...objectMismatches(check, document, [document], env)] };
+  return { mismatches: fileMismatches(check, content, { file: `${node}:${path}`, what: "node file" }, env) };
 }
 
 /** The answer must name the wanted instant, in any of the forms parseInstant reads, at its own precision. */

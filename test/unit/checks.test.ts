@@ -172,6 +172,42 @@ describe("runChecks › files", () => {
     ]);
   });
 
+  it("nodeFile with match reads the file as a manifest: a YAML list in flow or block style is the same list", async () => {
+    // The local cluster's kubedrill-worker:/var/lib/kubelet/config.yaml (node exec … cat), and two edits of it.
+    const config = `apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+cgroupDriver: systemd
+clusterDNS:
+- 10.96.0.10
+clusterDomain: cluster.local
+staticPodPath: /etc/kubernetes/manifests
+`;
+    const files: Record<string, string> = {
+      "/block.yaml": config,
+      "/flow.yaml": config.replace("clusterDNS:\n- 10.96.0.10", "clusterDNS: [ 10.96.0.10 ]"),
+      "/scalar.yaml": config.replace("clusterDNS:\n- 10.96.0.10", "clusterDNS: 10.96.0.10"),
+      "/broken.yaml": "kind: [",
+    };
+    const nodes = { driver: "test", read: async (_n: string, path: string) => files[path] } as NodeAccess;
+    const { reader } = clusterOf(() => []);
+    const check = (path: string) => ({
+      title: path,
+      points: 1,
+      nodeFile: { node: "w", path },
+      match: { kind: "KubeletConfiguration", clusterDNS: ["10.96.0.10"] },
+      lists: "exact" as const,
+    });
+    const results = await runChecks(
+      task(["/block.yaml", "/flow.yaml", "/scalar.yaml", "/broken.yaml"].map(check)),
+      env(reader, { nodes }),
+    );
+    expect(results.map((r) => r.passed)).toEqual([true, true, false, false]);
+    expect(results[2]?.mismatches).toEqual([
+      { path: "clusterDNS", found: "10.96.0.10", want: ["10.96.0.10"] },
+    ]);
+    expect(results[3]?.mismatches[0]?.message).toMatch(/^node file is not a valid manifest: w:\/broken.yaml/);
+  });
+
   it("nodeFile reads through node access; a missing file and missing node access say so", async () => {
     const files: Record<string, string> = { "/etc/kubernetes/manifests/web.yaml": "name: web" };
     const nodes = { driver: "test", read: async (_n: string, path: string) => files[path] } as NodeAccess;

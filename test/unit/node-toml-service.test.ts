@@ -78,7 +78,7 @@ describe("nodeFile checks with format: toml", () => {
 
   it("fail a file TOML rejects with the parser's reason: a key given twice in one table", async () => {
     const [mismatch] = (await grade(config("false", "    SystemdCgroup = true\n")))?.mismatches ?? [];
-    expect(mismatch?.path).toBe("/etc/containerd/config.toml");
+    expect(mismatch?.path).toBe(`${node}:/etc/containerd/config.toml`);
     expect(mismatch?.message).toMatch(/^is not valid TOML: .+/);
     expect(mismatch?.message).not.toContain("\n");
   });

@@ -80,3 +80,15 @@ describe("validate › nodeService", () => {
     ).toEqual(['10:46: checks[0].nodeService.unit: must be one of kubelet, containerd; found "sshd"']);
   });
 });
+
+describe("validate › nodeFile match and expect", () => {
+  it("takes them on a manifest or TOML file, not on an etcd snapshot, whose keys are read as text", async () => {
+    const nodeFile = (format: string) => `  - title: a
+    nodeFile: { node: "{{worker}}", path: /f }${format}
+    expect: has(object.kind)`;
+    expect(await problemsOf(`${nodeFile("")}\n${nodeFile("\n    format: toml")}`)).toEqual([]);
+    expect(await problemsOf(nodeFile("\n    format: etcd-snapshot"))).toEqual([
+      "9:5: checks[0]: a nodeFile check with format: etcd-snapshot reads keys with equals or pattern, not match or expect",
+    ]);
+  });
+});
