@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -173,15 +174,8 @@ describe("runChecks › files", () => {
   });
 
   it("nodeFile with match reads the file as a manifest: a YAML list in flow or block style is the same list", async () => {
-    // The local cluster's kubedrill-worker:/var/lib/kubelet/config.yaml (node exec … cat), and two edits of it.
-    const config = `apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-cgroupDriver: systemd
-clusterDNS:
-- 10.96.0.10
-clusterDomain: cluster.local
-staticPodPath: /etc/kubernetes/manifests
-`;
+    // The local cluster's `kubedrill node exec kubedrill-worker -- cat /var/lib/kubelet/config.yaml`, and two edits of it.
+    const config = readFileSync(new URL("../fixtures/kubelet-config.yaml", import.meta.url), "utf8");
     const files: Record<string, string> = {
       "/block.yaml": config,
       "/flow.yaml": config.replace("clusterDNS:\n- 10.96.0.10", "clusterDNS: [ 10.96.0.10 ]"),
