@@ -130,13 +130,13 @@ function valueAt(data: unknown, path: Path): unknown {
 
 function unionMessage(path: Path): string {
   if (path[0] === "setup") {
-    return "a setup step has exactly one of apply, delete, patch, labelNode, taintNode, cordonNode, writeNodeFile, editNodeFile, removeNodeFile, nodeService, wait, install, helmInstall, copyToAnswers, with its fields";
+    return "a setup step has exactly one of apply, delete, patch, labelNode, taintNode, cordonNode, writeNodeFile, editNodeFile, removeNodeFile, systemctl, wait, waitApiServer, install, helmInstall, copyToAnswers, with its fields";
   }
   if (path[0] === "checks") {
-    return "a check has a title and exactly one of resource, file, nodeFile, nodeService, access, with match/expect/equals/pattern as that kind allows";
+    return "a check has a title and exactly one of resource, file, nodeFile, nodeService, access, apiServer, with match/expect/equals/pattern as that kind allows";
   }
   if (path[0] === "vars") {
-    return "a variable reads one of: nodeFile with pattern (and default), nodeFile with certificate or modified, nodeFolder with pattern, nodeService, resource with field (and each); or is drawn from one of: oneOf, range, pattern, node";
+    return "a variable reads one of: nodeFile with pattern (and default), nodeFile with certificate or modified, nodeFolder with pattern, nodeService (when it became active), resource with field (and each); or is drawn from one of: oneOf, range, pattern, node";
   }
   if (path[0] === "requires") return "a requirement is a capability name or { workers: N }";
   return "does not match any allowed form";

@@ -78,7 +78,7 @@ description: |
 #     sandbox: { nodeFile: { node: "{{worker}}", path: /etc/containerd/config.toml }, pattern: 'sandbox_image = "(.+)"' }
 # What \`kubedrill start\` does after creating the namespace: declarative steps, no shell.
 # apply (file: beside this one, or manifest: inline), delete, patch, labelNode, taintNode, cordonNode, writeNodeFile,
-# editNodeFile (replace text in a node file), removeNodeFile, nodeService (systemctl on a node), wait (resource + CEL expect + timeout), install (a bundle kubedrill ships: gateway-api).
+# editNodeFile (replace text in a node file), removeNodeFile, systemctl (enable/disable, start/stop/restart a node service), wait (resource + CEL expect + timeout), install (a bundle kubedrill ships: gateway-api).
 setup:
   - apply: { file: broken.yaml }
 # Checks only read. Each has a title (a sentence the learner reads), points (default 1)

@@ -150,7 +150,7 @@ export const stepSchema = z
         ),
     }),
     z.strictObject({
-      nodeService: nodeUnit
+      systemctl: nodeUnit
         .extend({
           enabled: z
             .boolean()

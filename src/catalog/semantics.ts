@@ -104,10 +104,10 @@ export async function semanticProblems(
     if ("delete" in step) deleteProblems(ctx, step.delete, ["setup", i, "delete"]);
     if ("apply" in step) await applyProblems(ctx, step.apply, ["setup", i, "apply"]);
     if ("copyToAnswers" in step) copyProblems(ctx, step.copyToAnswers, ["setup", i, "copyToAnswers"]);
-    if ("nodeService" in step && !task.requires?.includes("node-services"))
+    if ("systemctl" in step && !task.requires?.includes("node-services"))
       report(
         ctx,
-        ["setup", i, "nodeService"],
+        ["setup", i, "systemctl"],
         "a task whose setup runs systemctl needs `requires: [node-services]`",
       );
     if ("helmInstall" in step) helmProblems(ctx, step.helmInstall.chart, ["setup", i, "helmInstall"]);

@@ -57,7 +57,7 @@ async function findings({ task, dir, proofs }: LoadedTask): Promise<SharedState[
       "writeNodeFile" in step ||
       "editNodeFile" in step ||
       "removeNodeFile" in step ||
-      "nodeService" in step
+      "systemctl" in step
     ) {
       cluster(`setup changes a node (${Object.keys(step)[0]})`);
     }

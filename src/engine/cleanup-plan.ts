@@ -185,9 +185,7 @@ export function cleanupPlan(
       fieldKey,
     ),
     services: unique(
-      steps.flatMap((s) =>
-        "nodeService" in s ? [{ node: s.nodeService.node, unit: s.nodeService.unit }] : [],
-      ),
+      steps.flatMap((s) => ("systemctl" in s ? [{ node: s.systemctl.node, unit: s.systemctl.unit }] : [])),
     ),
   };
 

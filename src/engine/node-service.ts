@@ -31,8 +31,8 @@ export async function readService(nodes: NodeCommands, { node, unit }: NodeUnit)
 export const isActive = (state: ServiceState) => state.active === "active";
 export const isEnabled = (state: ServiceState) => state.enabled === "enabled";
 
-/** The systemctl commands a nodeService step runs, in order: enable or disable first, then the state. */
-export function stepCommands(step: Extract<Step, { nodeService: unknown }>["nodeService"]): string[][] {
+/** The systemctl commands a systemctl step runs, in order: enable or disable first, then the state. */
+export function stepCommands(step: Extract<Step, { systemctl: unknown }>["systemctl"]): string[][] {
   const verb = { started: "start", stopped: "stop", restarted: "restart" }[step.state];
   return [
     ...(step.enabled === undefined ? [] : [["systemctl", step.enabled ? "enable" : "disable", step.unit]]),

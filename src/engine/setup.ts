@@ -213,7 +213,7 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
     await nodes.write(edit.node, edit.path, edited.content);
   },
   removeNodeFile: ({ removeNodeFile: file }, { env }) => requireNodes(env).remove(file.node, file.path),
-  nodeService: ({ nodeService: service }, { env }) =>
+  systemctl: ({ systemctl: service }, { env }) =>
     runSystemctl(requireNodes(env), service.node, stepCommands(service)),
   helmInstall: ({ helmInstall }, { loaded, env }) => installChart(helmInstall, loaded, env),
   copyToAnswers: async ({ copyToAnswers: copy }, { loaded, env }) => {

@@ -7,7 +7,7 @@ import { reset, start, type Target } from "../../src/engine/run.js";
 import { planTask } from "../../src/engine/setup.js";
 import { leftovers } from "../../src/engine/verify.js";
 
-// The nodeService setup step and check, on the local cluster's simulated systemctl through
+// The systemctl setup step and the nodeService check, on the local cluster's simulated systemctl through
 // node access, as on kind's real one through docker exec. containerd on the second worker:
 // nothing in the local cluster runs from its state, so other tests on this cluster are
 // not disturbed (a stopped kubelet would make its node NotReady).
@@ -24,7 +24,7 @@ const task = taskSchema.parse({
   namespace: "service-drill",
   requires: ["node-services"],
   description: "d",
-  setup: [{ nodeService: { node, unit: "containerd", enabled: false, state: "stopped" } }],
+  setup: [{ systemctl: { node, unit: "containerd", enabled: false, state: "stopped" } }],
   checks: [
     { title: "containerd runs", nodeService: { node, unit: "containerd" }, active: true },
     { title: "containerd starts at boot", nodeService: { node, unit: "containerd" }, enabled: true },

@@ -200,7 +200,7 @@ describe("loader › robustness against hostile or broken files", () => {
 
   it("says a check with two targets has exactly one", async () => {
     expect(await problemsOf(valid.replace("    resource:", "    file: web.txt\n    resource:"))).toEqual([
-      "task.yaml:9:5: checks[0]: a check has a title and exactly one of resource, file, nodeFile, nodeService, access, with match/expect/equals/pattern as that kind allows",
+      "task.yaml:9:5: checks[0]: a check has a title and exactly one of resource, file, nodeFile, nodeService, access, apiServer, with match/expect/equals/pattern as that kind allows",
     ]);
   });
 

@@ -27,8 +27,8 @@ const task = taskSchema.parse({
   requires: ["node-services"],
   description: "d",
   setup: [
-    { nodeService: { node: "{{worker}}", unit: "kubelet", enabled: false, state: "stopped" } },
-    { nodeService: { node: "{{worker}}", unit: "kubelet", state: "restarted" } },
+    { systemctl: { node: "{{worker}}", unit: "kubelet", enabled: false, state: "stopped" } },
+    { systemctl: { node: "{{worker}}", unit: "kubelet", state: "restarted" } },
   ],
   checks: [{ title: "t", nodeService: { node: "{{worker}}", unit: "kubelet" }, enabled: true }],
   solution: "true",
@@ -44,7 +44,7 @@ const observed = (services: (ServiceState | undefined)[]): Observed => ({
   services,
 });
 
-describe("setup step nodeService", () => {
+describe("setup step systemctl", () => {
   it("runs enable or disable first, then start, stop or restart, as a learner types them", () => {
     expect(stepCommands({ node: worker, unit: "kubelet", enabled: false, state: "stopped" })).toEqual([
       ["systemctl", "disable", "kubelet"],

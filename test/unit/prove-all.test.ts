@@ -33,6 +33,11 @@ describe("sharedState", () => {
       "setup changes a node (writeNodeFile)",
     ],
     [
+      "a node service setup stops with systemctl",
+      { setup: [{ systemctl: { node: "w", unit: "kubelet", enabled: false, state: "stopped" } }] },
+      "setup changes a node (systemctl)",
+    ],
+    [
       "a cluster-scoped object in setup",
       { setup: [{ apply: { manifest: { kind: "StorageClass" } } }] },
       "setup applies a StorageClass",
