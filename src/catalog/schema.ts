@@ -59,7 +59,7 @@ const nodePath = z
   .describe("A file on a node, reached through node access");
 
 /** The node services a practice cluster's nodes have, as systemd units. */
-export const serviceUnits = ["kubelet", "containerd"] as const;
+const serviceUnits = ["kubelet", "containerd"] as const;
 
 const nodeUnit = z
   .strictObject({
