@@ -231,6 +231,7 @@ async function apply(action: CleanupAction, env: CleanupEnv): Promise<void> {
       await cluster.mergePatch(action.apiVersion, action.kind, action.name, action.patch, action.namespace);
       return;
     case "await-volumes":
+    case "await-node-ready":
       return;
     case "systemctl":
       if (nodes) await runSystemctl(nodes, action.node, action.commands);

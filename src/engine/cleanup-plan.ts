@@ -1,4 +1,5 @@
 import type { NodePath, NodeUnit, Task } from "../catalog/schema.js";
+import { isReady } from "../model/kube.js";
 import { isActive, isEnabled, restoreCommands, type ServiceState } from "./node-service.js";
 import { apiVersionOf, type KubeObject, type ServedKind } from "./ports.js";
 import { fieldOf, fill, type Vars } from "./vars.js";
@@ -75,10 +76,12 @@ export interface BeforeStart {
   services?: ServiceRecord[];
 }
 
-/** Whether a node's unit ran and started at boot before start. */
+/** Whether a node's unit ran and started at boot before start, and whether its node was Ready. */
 export interface ServiceRecord extends NodeUnit {
   active: boolean;
   enabled: boolean;
+  /** Absent in records made before readiness was kept. */
+  nodeReady?: boolean;
 }
 
 export const taskLabels = (taskId: string) => ({ ...managedBy, [taskLabel]: taskId });
@@ -243,7 +246,9 @@ export function recordBefore(
     nodes: {},
     services: plan.services.flatMap((unit, i) => {
       const state = services[i];
-      return state ? [{ ...unit, active: isActive(state), enabled: isEnabled(state) }] : [];
+      if (!state) return [];
+      const nodeReady = isReady(nodes.find((n) => nodeName(n) === unit.node));
+      return [{ ...unit, active: isActive(state), enabled: isEnabled(state), nodeReady }];
     }),
   };
   for (const node of nodes) {
@@ -303,7 +308,9 @@ export type CleanupAction =
     }
   /** Nothing to do but wait: the provisioner deletes these once their claims are gone. */
   | { do: "await-volumes"; names: string[] }
-  | { do: "systemctl"; node: string; unit: string; commands: string[][]; what: string[] };
+  | { do: "systemctl"; node: string; unit: string; commands: string[][]; what: string[] }
+  /** Nothing to do but wait: a node whose kubelet or runtime runs again reports Ready within seconds. */
+  | { do: "await-node-ready"; node: string; unit: string };
 
 /**
  * What reset still has to do to bring the cluster back to `before` (no record:
@@ -441,16 +448,22 @@ function fieldRestores(plan: CleanupPlan, before: BeforeStart | undefined, now: 
  * Units back to active and enabled as before start. Without a record (a first start, a
  * namespace deleted by hand) a unit setup stopped is brought back running and enabled:
  * how every practice cluster's kubelet and containerd are, and a node left without its
- * kubelet would spoil every task after this one.
+ * kubelet would spoil every task after this one. Then, as before start, the node is Ready:
+ * reset waits for that, so that the next task does not start on a node still NotReady
+ * (whose setup would take that for its own fault).
  */
 function serviceRestores(plan: CleanupPlan, before: BeforeStart | undefined, now: Observed): CleanupAction[] {
-  return plan.services.flatMap(({ node, unit }, i) => {
+  return plan.services.flatMap(({ node, unit }, i): CleanupAction[] => {
     const state = now.services?.[i];
     if (!state) return [];
     const recorded = before?.services?.find((s) => s.node === node && s.unit === unit);
     const want = { active: recorded?.active ?? true, enabled: recorded?.enabled ?? true };
     const commands = restoreCommands(unit, state, want);
-    if (commands.length === 0) return [];
+    if (commands.length === 0) {
+      const wasReady = recorded?.nodeReady ?? want.active;
+      const ready = isReady(now.nodes.find((n) => nodeName(n) === node));
+      return wasReady && !ready ? [{ do: "await-node-ready", node, unit }] : [];
+    }
     const what = [
       ...(isActive(state) === want.active
         ? []
@@ -459,7 +472,7 @@ function serviceRestores(plan: CleanupPlan, before: BeforeStart | undefined, now
         ? []
         : [`is ${state.enabled} (want ${want.enabled ? "enabled" : "disabled"})`]),
     ];
-    return [{ do: "systemctl" as const, node, unit, commands, what }];
+    return [{ do: "systemctl", node, unit, commands, what }];
   });
 }
 
@@ -517,6 +530,8 @@ export function describeAction(action: CleanupAction): string {
       return `${action.kind} ${action.namespace ? `${action.namespace}/` : ""}${action.name}: ${action.what.join(", ")} differ${action.what.length === 1 ? "s" : ""} from before start`;
     case "systemctl":
       return `${action.unit} on node ${action.node} ${action.what.join(" and ")}`;
+    case "await-node-ready":
+      return `node ${action.node} is not Ready yet (${action.unit} runs as before start)`;
     case "await-volumes":
       return `PersistentVolume ${action.names.join(", ")} of a deleted claim is not deleted yet (reclaim policy Delete)`;
   }

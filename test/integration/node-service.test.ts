@@ -64,6 +64,8 @@ it("setup runs systemctl on the node, the check reads what it answers, reset put
   });
   const namespace = await target.api.get("v1", "Namespace", task.namespace);
   const record = JSON.parse(namespace?.metadata?.annotations?.["kubedrill.dev/before-start"] ?? "{}");
-  expect(record.services).toEqual([{ node, unit: "containerd", active: true, enabled: true }]);
+  expect(record.services).toEqual([
+    { node, unit: "containerd", active: true, enabled: true, nodeReady: true },
+  ]);
   expect(await leftovers(plan, record, { cluster: target.api, nodes: target.nodes })).toEqual([]);
 });

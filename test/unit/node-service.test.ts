@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { taskSchema } from "../../src/catalog/schema.js";
 import { cleanupPlan, describeAction, type Observed, resetActions } from "../../src/engine/cleanup-plan.js";
@@ -7,6 +8,7 @@ import {
   serviceMismatches,
   stepCommands,
 } from "../../src/engine/node-service.js";
+import type { KubeObject } from "../../src/engine/ports.js";
 import { servedKinds } from "../support/fake-cluster.js";
 
 // The state of a node service as systemd 252 answers `systemctl is-active` / `is-enabled`;
@@ -34,8 +36,33 @@ const task = taskSchema.parse({
   solution: "true",
 });
 
-const observed = (services: (ServiceState | undefined)[]): Observed => ({
-  nodes: [],
+// The local cluster's worker as `kubectl get nodes -o json` printed it, and as the node
+// controller marks it once its kubelet stops posting status.
+const readyWorker = (
+  JSON.parse(readFileSync(new URL("../fixtures/local-nodes.json", import.meta.url), "utf8")) as {
+    items: KubeObject[];
+  }
+).items.find((n) => n.metadata?.name === worker) as KubeObject;
+const conditions = (readyWorker.status as { conditions: { type: string }[] }).conditions;
+const unknownWorker: KubeObject = {
+  ...readyWorker,
+  status: {
+    ...(readyWorker.status as object),
+    conditions: conditions.map((c) =>
+      c.type === "Ready"
+        ? {
+            ...c,
+            status: "Unknown",
+            reason: "NodeStatusUnknown",
+            message: "Kubelet stopped posting node status.",
+          }
+        : c,
+    ),
+  },
+};
+
+const observed = (services: (ServiceState | undefined)[], node = readyWorker): Observed => ({
+  nodes: [node],
   files: [],
   objects: [],
   contents: [],
@@ -62,10 +89,10 @@ describe("setup step systemctl", () => {
 
 describe("reset of node services", () => {
   const plan = cleanupPlan(task, vars, [], servedKinds);
-  const record = (active: boolean, enabled: boolean) => ({
+  const record = (active: boolean, enabled: boolean, nodeReady = active) => ({
     files: [],
     nodes: {},
-    services: [{ node: worker, unit: "kubelet" as const, active, enabled }],
+    services: [{ node: worker, unit: "kubelet" as const, active, enabled, nodeReady }],
   });
 
   it("enables and starts a unit that was running and enabled before start", () => {
@@ -99,6 +126,16 @@ describe("reset of node services", () => {
 
   it("does nothing for a unit it could not read (no node access)", () => {
     expect(resetActions(plan, record(true, true), observed([undefined]))).toEqual([]);
+  });
+
+  it("waits, once the unit runs as before, for its node to be Ready again as it was before start", () => {
+    const actions = resetActions(plan, record(true, true), observed([running], unknownWorker));
+    expect(actions).toEqual([{ do: "await-node-ready", node: worker, unit: "kubelet" }]);
+    expect(describeAction(actions[0] as never)).toBe(
+      "node kubedrill-worker is not Ready yet (kubelet runs as before start)",
+    );
+    expect(resetActions(plan, undefined, observed([running], unknownWorker))).toEqual(actions);
+    expect(resetActions(plan, record(true, true, false), observed([running], unknownWorker))).toEqual([]);
   });
 
   it("a restart alone is undone by nothing: the unit runs, as before", () => {
