@@ -34,10 +34,11 @@ export default defineConfig({
       },
       {
         // The fault suite breaks a cluster of its own, in a temporary folder: it runs beside
-        // the integration files, not after them.
+        // the integration files, not after them (scripts/test-integration.sh).
         test: {
           name: "faults",
           include: ["test/integration/faults.test.ts"],
+          globalSetup: ["test/integration/binary-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
