@@ -33,14 +33,7 @@ const configErrorAnnotation = "kubedrill.dev/config-error"
 // keeps running, as containers do when their ConfigMap goes away.
 func runConfigErrors(ctx context.Context, client kubernetes.Interface, podInformer cache.SharedIndexInformer, pods listersv1.PodLister, configMaps listersv1.ConfigMapLister, secrets listersv1.SecretLister, events *kubeletEvents, nodesDir string) {
 	decided := map[types.UID]bool{}
-	wake := make(chan struct{}, 1)
-	_, _ = podInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { notify(wake) },
-		UpdateFunc: func(any, any) { notify(wake) },
-	})
-	ticker := time.NewTicker(time.Second)
-	defer ticker.Stop()
-	for {
+	onEveryPodChange(ctx, podInformer, func() {
 		all, _ := pods.List(labels.Everything())
 		seen := map[types.UID]bool{}
 		for _, pod := range all {
@@ -71,11 +64,28 @@ func runConfigErrors(ctx context.Context, client kubernetes.Interface, podInform
 				writeBlockedStatus(ctx, client, pod, problem)
 			}
 		}
-		for uid := range decided {
-			if !seen[uid] {
-				delete(decided, uid)
-			}
+		forgetUnseen(decided, seen)
+	})
+}
+
+// onEveryPodChange runs pass once, then again on every pod added or updated and at
+// least every second, until ctx is done.
+func onEveryPodChange(ctx context.Context, podInformer cache.SharedIndexInformer, pass func()) {
+	wake := make(chan struct{}, 1)
+	notify := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
 		}
+	}
+	_, _ = podInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(any) { notify() },
+		UpdateFunc: func(any, any) { notify() },
+	})
+	ticker := time.NewTicker(time.Second)
+	defer ticker.Stop()
+	for {
+		pass()
 		select {
 		case <-ctx.Done():
 			return
@@ -85,10 +95,12 @@ func runConfigErrors(ctx context.Context, client kubernetes.Interface, podInform
 	}
 }
 
-func notify(wake chan struct{}) {
-	select {
-	case wake <- struct{}{}:
-	default:
+// forgetUnseen drops what a pass no longer saw: pods gone, failures replaced.
+func forgetUnseen[K comparable](known, seen map[K]bool) {
+	for key := range known {
+		if !seen[key] {
+			delete(known, key)
+		}
 	}
 }
 

@@ -33,14 +33,7 @@ func runStartErrors(ctx context.Context, client kubernetes.Interface, podInforme
 		return
 	}
 	reported := map[string]bool{} // failed starts that have their event: <pod uid>/<container>/<finishedAt>
-	wake := make(chan struct{}, 1)
-	_, _ = podInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { notify(wake) },
-		UpdateFunc: func(any, any) { notify(wake) },
-	})
-	ticker := time.NewTicker(time.Second)
-	defer ticker.Stop()
-	for {
+	onEveryPodChange(ctx, podInformer, func() {
 		all, _ := pods.List(labels.Everything())
 		live := map[string]bool{}
 		for _, pod := range all {
@@ -63,18 +56,8 @@ func runStartErrors(ctx context.Context, client kubernetes.Interface, podInforme
 				}
 			}
 		}
-		for key := range reported {
-			if !live[key] {
-				delete(reported, key)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-wake:
-		case <-ticker.C:
-		}
-	}
+		forgetUnseen(reported, live)
+	})
 }
 
 // startErrorMarks is the annotation patch that makes the pod's marks say what the
