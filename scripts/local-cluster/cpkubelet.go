@@ -437,7 +437,9 @@ func (k *cpKubelet) stopAll() {
 }
 
 // probe runs the container's readiness probe (its startup probe when it has none)
-// every second, as the kubelet's prober does after its initial delay.
+// every second, as the kubelet's prober does after its initial delay: ready after a
+// success, not ready again only after failureThreshold failures in a row, each try
+// given the probe's timeoutSeconds (a slow answer under load is not a failure).
 func (k *cpKubelet) probe(ctx context.Context, p *processPod, cmd *exec.Cmd) {
 	c := p.spec.Spec.Containers[0]
 	probe := c.ReadinessProbe
@@ -445,6 +447,10 @@ func (k *cpKubelet) probe(ctx context.Context, p *processPod, cmd *exec.Cmd) {
 		probe = c.StartupProbe
 	}
 	check := func() bool { return true }
+	threshold := int32(3) // the API's default failureThreshold
+	if probe != nil && probe.FailureThreshold > 0 {
+		threshold = probe.FailureThreshold
+	}
 	if probe != nil && probe.HTTPGet != nil {
 		get := probe.HTTPGet
 		host := get.Host
@@ -455,9 +461,13 @@ func (k *cpKubelet) probe(ctx context.Context, p *processPod, cmd *exec.Cmd) {
 		if scheme == "" {
 			scheme = "http"
 		}
+		timeout := time.Second
+		if probe.TimeoutSeconds > 0 {
+			timeout = time.Duration(probe.TimeoutSeconds) * time.Second
+		}
 		url := fmt.Sprintf("%s://%s%s", scheme, joinHostPort(host, get.Port.String()), get.Path)
 		client := &http.Client{
-			Timeout: time.Second,
+			Timeout: timeout,
 			// The kubelet's prober does not verify the serving certificate.
 			Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, //nolint:gosec
 		}
@@ -472,8 +482,13 @@ func (k *cpKubelet) probe(ctx context.Context, p *processPod, cmd *exec.Cmd) {
 	}
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
+	ready, failures := false, int32(0)
 	for {
-		ready := check()
+		if check() {
+			ready, failures = true, 0
+		} else if failures++; failures >= threshold {
+			ready = false
+		}
 		k.mu.Lock()
 		if p.cmd == cmd {
 			p.setReady(ready, time.Now())
