@@ -6,7 +6,7 @@ import * as z from "zod";
 import { byWeight } from "../catalog/curriculum.js";
 import type { LoadedTask } from "../catalog/load.js";
 import { type Capabilities, skipReason } from "../engine/requires.js";
-import { totalPoints } from "../engine/run.js";
+import { newSeed, totalPoints } from "../engine/run.js";
 import { UsageError } from "../errors.js";
 import type { Domain } from "../model/domains.js";
 import type { GradeReport } from "../model/results.js";
@@ -64,8 +64,6 @@ export interface Shortfall {
   inScope: number;
   cannotRun: { id: string; reason: string }[];
 }
-
-export const newSeed = () => randomBytes(3).toString("hex");
 
 /**
  * The tasks an exam may draw from: those of its domains that this cluster can run (the
