@@ -31,31 +31,33 @@ import (
 )
 
 // kind's own add-ons, which it applies after `kubeadm init`: the kindnet CNI and
-// the local-path storage class. Their YAML is data, kept beside this file.
+// the local-path storage class; and metrics-server, which the CKA's clusters have.
+// Their YAML is data, kept beside this file.
 //
 //go:embed addons/*.yaml
 var kindAddons embed.FS
 
 // runAddons installs what `kubeadm init` and kind install after the control plane is
 // up: CoreDNS and kube-proxy from kubeadm's own addon phases (its templates, names and
-// Corefile), then kind's kindnet and local-path-storage. An add-on whose workload
+// Corefile), then kind's kindnet and local-path-storage, and metrics-server. An add-on whose workload
 // exists is left alone, so what a learner changed survives `cluster up`; one that was
 // deleted comes back, as `kubeadm init phase addon` would bring it back. What it
 // creates is printed, a line each, so that `cluster up` knows what to wait for.
 func runAddons() int {
 	fs := flag.NewFlagSet("addons", flag.ContinueOnError)
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the cluster")
+	metricsServerPort := fs.Int("metrics-server-port", 0, "where metrics-server serves on 127.0.0.1; 0: no metrics-server")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return 2
 	}
-	if err := installAddons(context.Background(), *kubeconfig, os.Stdout); err != nil {
+	if err := installAddons(context.Background(), *kubeconfig, *metricsServerPort, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "addons:", err)
 		return 1
 	}
 	return 0
 }
 
-func installAddons(ctx context.Context, kubeconfig string, out io.Writer) error {
+func installAddons(ctx context.Context, kubeconfig string, metricsServerPort int, out io.Writer) error {
 	config, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		return err
@@ -86,11 +88,16 @@ func installAddons(ctx context.Context, kubeconfig string, out io.Writer) error 
 		return err
 	}
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(client.Discovery()))
-	for _, file := range []string{"addons/kindnet.yaml", "addons/local-path-storage.yaml"} {
+	files := []string{"addons/kindnet.yaml", "addons/local-path-storage.yaml"}
+	if metricsServerPort != 0 {
+		files = append(files, "addons/metrics-server.yaml")
+	}
+	for _, file := range files {
 		data, err := kindAddons.ReadFile(file)
 		if err != nil {
 			return err
 		}
+		data = bytes.ReplaceAll(data, []byte("METRICS_SERVER_PORT"), []byte(strconv.Itoa(metricsServerPort)))
 		if err := createMissing(ctx, dyn, mapper, data, out); err != nil {
 			return fmt.Errorf("%s: %w", file, err)
 		}

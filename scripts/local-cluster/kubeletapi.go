@@ -26,19 +26,23 @@ import (
 	criapi "k8s.io/cri-api/pkg/apis"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 	crilogs "k8s.io/cri-client/pkg/logs"
+	"kubedrill.dev/local-cluster/resourcemetrics"
 )
 
-// The part of a kubelet's API the API server calls for `kubectl logs`, served for
-// every simulated node from one port (the nodes' kubeletEndpoint): it reads the log
-// files the agent keeps under each node's /var/log/pods with the kubelet's own CRI log
-// reader, so --tail, --since, --timestamps, --limit-bytes, -f and --previous behave as
-// on a real node. exec, attach and port-forward answer with why they cannot work here.
+// The part of a kubelet's API the API server calls for `kubectl logs` and metrics-server
+// for resource metrics, served for every simulated node from one port (the nodes'
+// kubeletEndpoint). Logs are the files the agent keeps under each node's /var/log/pods,
+// read with the kubelet's own CRI log reader, so --tail, --since, --timestamps,
+// --limit-bytes, -f and --previous behave as on a real node. exec, attach and
+// port-forward answer with why they cannot work here.
 type kubeletAPI struct {
 	pods     listersv1.PodLister
+	nodes    listersv1.NodeLister
 	nodesDir string
+	meter    *resourcemetrics.Meter
 }
 
-func serveKubeletAPI(ctx context.Context, address, caFile string, pods listersv1.PodLister, nodesDir string) error {
+func serveKubeletAPI(ctx context.Context, address, caFile string, pods listersv1.PodLister, nodes listersv1.NodeLister, nodesDir string) error {
 	certificate, err := selfSignedServing()
 	if err != nil {
 		return err
@@ -51,9 +55,10 @@ func serveKubeletAPI(ctx context.Context, address, caFile string, pods listersv1
 	if !clients.AppendCertsFromPEM(caPEM) {
 		return fmt.Errorf("%s holds no certificate", caFile)
 	}
-	api := &kubeletAPI{pods: pods, nodesDir: nodesDir}
+	api := &kubeletAPI{pods: pods, nodes: nodes, nodesDir: nodesDir, meter: resourcemetrics.NewMeter()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /containerLogs/{namespace}/{pod}/{container}", api.containerLogs)
+	mux.HandleFunc("GET "+resourceMetricsPath("{node}"), api.resourceMetrics)
 	for _, path := range []string{"/exec/", "/attach/", "/portForward/", "/run/"} {
 		mux.HandleFunc(path, noContainers)
 	}

@@ -1,5 +1,5 @@
 // Command kubedrill-cluster is a multi-call binary, like the old hyperkube: the
-// control plane, etcd and kwok share one build and one link, which keeps a cold
+// control plane, etcd, kwok and metrics-server share one build and one link, which keeps a cold
 // build inside CI's time limit. The first argument names the component.
 package main
 
@@ -35,6 +35,7 @@ var components = map[string]func() int{
 	"crictl":                  runCrictl,
 	"etcdctl":                 runEtcdctl,
 	"etcdutl":                 runEtcdutl,
+	"metrics-server":          runMetricsServer,
 }
 
 func main() {
@@ -44,7 +45,7 @@ func main() {
 	}
 	if len(os.Args) < 2 || components[os.Args[1]] == nil {
 		fmt.Fprintln(os.Stderr, "usage: kubedrill-cluster <component> [flags]")
-		fmt.Fprintln(os.Stderr, "components: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kubelet, certs, addons, node-shell, systemctl, journalctl, crictl, etcdctl, etcdutl")
+		fmt.Fprintln(os.Stderr, "components: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kubelet, certs, addons, node-shell, systemctl, journalctl, crictl, etcdctl, etcdutl, metrics-server")
 		os.Exit(2)
 	}
 	run := components[os.Args[1]]

@@ -16,6 +16,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	listersv1 "k8s.io/client-go/listers/core/v1"
@@ -63,7 +64,7 @@ func runNodeAgent(ctx context.Context, kubeconfig, nodesDir, kubeletAddress, cli
 	go runStartErrors(ctx, client, factory.Core().V1().Pods().Informer(), pods, events, nodesDir)
 	if kubeletAddress != "" {
 		go func() {
-			if err := serveKubeletAPI(ctx, kubeletAddress, clientCA, pods, nodesDir); err != nil {
+			if err := serveKubeletAPI(ctx, kubeletAddress, clientCA, pods, nodes, nodesDir); err != nil {
 				fmt.Fprintln(os.Stderr, "kubelet API:", err)
 				os.Exit(1)
 			}
@@ -105,6 +106,12 @@ func (a *staticPodAgent) syncNode(ctx context.Context, nodeName string) {
 	node, err := a.nodes.Get(nodeName)
 	if err != nil {
 		return // not registered yet; a later pass picks it up
+	}
+	if path := resourceMetricsPath(nodeName); node.Annotations[metricsPathAnnotation] != path {
+		patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, metricsPathAnnotation, path)
+		if _, err := a.client.CoreV1().Nodes().Patch(ctx, nodeName, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+			fmt.Fprintf(os.Stderr, "kubelet: annotate node %s: %v\n", nodeName, err)
+		}
 	}
 	root := filepath.Join(a.nodesDir, nodeName)
 	wanted := readStaticPods(root, node)

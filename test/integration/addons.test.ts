@@ -7,7 +7,8 @@ import { until } from "./until.js";
 
 // The add-ons a kind cluster ships with, on the local cluster: CoreDNS and kube-proxy
 // from kubeadm's addon code, kindnet and local-path-storage as kind applies them,
-// dynamic provisioning for StorageClass standard, and LoadBalancer addresses.
+// dynamic provisioning for StorageClass standard, LoadBalancer addresses, and
+// metrics-server reading the simulated kubelets' resource metrics.
 
 const env = { ...process.env, ...testEnv };
 // Its own per run: a namespace of an earlier run may still be terminating.
@@ -290,4 +291,89 @@ spec: {type: LoadBalancer, loadBalancerClass: example.com/other, selector: {app:
     );
     expect(other.stdout).toBe("{}");
   });
+
+  it("serves kubectl top: a pod uses what its usage annotation says, else a share of its requests", async () => {
+    await execa("kubectl", ["apply", "-f", "-"], {
+      env,
+      input: `
+apiVersion: v1
+kind: Pod
+metadata: {name: busy, namespace: ${namespace}, annotations: {kubedrill.dev/usage: "cpu=250m,memory=64Mi"}}
+spec: {containers: [{name: app, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: quiet, namespace: ${namespace}}
+spec: {containers: [{name: app, image: nginx, resources: {requests: {cpu: 200m, memory: 128Mi}}}]}
+`,
+    });
+    const top = async () => {
+      const lines = (await kubectl("top", "pods", "-n", namespace, "--no-headers")).stdout.split("\n");
+      return Object.fromEntries(
+        lines.map((l) => l.trim().split(/\s+/)).map(([name, ...rest]) => [name, rest]),
+      );
+    };
+    const usage = await until("kubectl top showing both pods", top, (t) => t.busy && t.quiet, 90);
+    const millicores = (cpu = "") => Number(cpu.replace(/m$/, ""));
+    expect(millicores(usage.busy?.[0])).toBeGreaterThanOrEqual(248);
+    expect(millicores(usage.busy?.[0])).toBeLessThanOrEqual(252);
+    expect(usage.busy?.[1]).toBe("64Mi");
+    expect(millicores(usage.quiet?.[0])).toBeGreaterThanOrEqual(19);
+    expect(millicores(usage.quiet?.[0])).toBeLessThanOrEqual(21);
+    expect(usage.quiet?.[1]).toBe("64Mi");
+    const nodes = (await kubectl("top", "nodes", "--no-headers")).stdout
+      .split("\n")
+      .map((l) => l.split(/\s+/)[0]);
+    expect(nodes.sort()).toEqual(["kubedrill-control-plane", "kubedrill-worker", "kubedrill-worker2"]);
+  }, 120_000);
+
+  it("scales a Deployment with an HPA on CPU from 1 to 3 as its usage rises, and back to 1 as it falls", async () => {
+    await execa("kubectl", ["apply", "-f", "-"], {
+      env,
+      input: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: scaled, namespace: ${namespace}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: scaled}}
+  template:
+    metadata: {labels: {app: scaled}}
+    spec: {containers: [{name: app, image: nginx, resources: {requests: {cpu: 100m}}}]}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: scaled, namespace: ${namespace}}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: scaled}
+  minReplicas: 1
+  maxReplicas: 3
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+  behavior: {scaleDown: {stabilizationWindowSeconds: 0}}
+`,
+    });
+    const replicas = async () =>
+      (await kubectl("-n", namespace, "get", "deployment", "scaled", "-o", "jsonpath={.spec.replicas}"))
+        .stdout;
+    await until("a running pod", replicas, (r) => r === "1");
+    await until(
+      "the pod annotated",
+      async () =>
+        (
+          await kubectl(
+            "-n",
+            namespace,
+            "annotate",
+            "pods",
+            "-l",
+            "app=scaled",
+            "kubedrill.dev/usage=cpu=300m",
+          )
+        ).stdout,
+      (out) => out.includes("annotated"),
+    );
+    await until("the HPA scaling up to 3", replicas, (r) => r === "3", 120);
+    await kubectl("-n", namespace, "annotate", "pods", "-l", "app=scaled", "kubedrill.dev/usage-");
+    await until("the HPA scaling back to 1", replicas, (r) => r === "1", 120);
+  }, 300_000);
 });

@@ -2,7 +2,7 @@ import { execa } from "execa";
 import { ClusterError } from "../../errors.js";
 import { KubeApi, type KubeObject } from "../api.js";
 import type { Progress } from "./build.js";
-import type { LocalPaths } from "./components.js";
+import type { LocalPaths, Ports } from "./components.js";
 import { localContext } from "./locate.js";
 import { waitFor } from "./processes.js";
 
@@ -12,6 +12,7 @@ const workloads = [
   { kind: "DaemonSet", namespace: "kube-system", name: "kube-proxy" },
   { kind: "DaemonSet", namespace: "kube-system", name: "kindnet" },
   { kind: "Deployment", namespace: "local-path-storage", name: "local-path-provisioner" },
+  { kind: "Deployment", namespace: "kube-system", name: "metrics-server" },
 ] as const;
 
 interface WorkloadStatus {
@@ -31,13 +32,22 @@ const ready = (object: KubeObject | undefined) => {
 
 /**
  * Installs the add-ons `kubeadm init` and kind install (CoreDNS, kube-proxy, kindnet,
- * local-path-storage) where they are missing, with the cluster binary: kubeadm's own
- * addon code makes CoreDNS and kube-proxy. When it made something, waits until the
+ * local-path-storage), and metrics-server as the CKA's clusters have it, where they are
+ * missing, with the cluster binary: kubeadm's own addon code makes CoreDNS and kube-proxy. When it made something, waits until the
  * add-ons' pods are ready, as kind's create waits; an add-on the learner changed
  * is theirs, and `up` does not wait for it.
  */
-export async function ensureAddons(binary: string, paths: LocalPaths, progress: Progress): Promise<void> {
-  const result = await execa(binary, ["addons", `--kubeconfig=${paths.kubeconfig}`], { reject: false });
+export async function ensureAddons(
+  binary: string,
+  paths: LocalPaths,
+  ports: Ports,
+  progress: Progress,
+): Promise<void> {
+  const result = await execa(
+    binary,
+    ["addons", `--kubeconfig=${paths.kubeconfig}`, `--metrics-server-port=${ports.metricsServer}`],
+    { reject: false },
+  );
   if (result.exitCode !== 0) {
     throw new ClusterError(
       `installing the local cluster's add-ons failed: ${result.stderr.trim().split("\n").at(-1)}`,
@@ -48,7 +58,7 @@ export async function ensureAddons(binary: string, paths: LocalPaths, progress: 
   const created = result.stdout.split("\n").filter((line) => line.trim() !== "");
   if (created.length === 0) return;
   progress(
-    `installed the add-ons (${created.length} objects): CoreDNS, kube-proxy, kindnet, local-path-storage`,
+    `installed the add-ons (${created.length} objects): CoreDNS, kube-proxy, kindnet, local-path-storage, metrics-server`,
   );
   const api = KubeApi.load({ kubeconfig: paths.kubeconfig });
   const allReady = await waitFor(async () => {

@@ -9,6 +9,7 @@ export const componentNames = [
   "kube-controller-manager",
   "kube-scheduler",
   "kwok",
+  "metrics-server",
 ] as const;
 export type Component = (typeof componentNames)[number];
 
@@ -40,6 +41,8 @@ export interface Ports {
   kubelet?: number;
   /** etcd's plain-HTTP metrics and health (kubeadm's 2381); absent in states recorded before it. */
   etcdMetrics?: number;
+  /** metrics-server's API, which the API server's aggregator proxies; absent in states recorded before it. */
+  metricsServer?: number;
 }
 
 export interface LocalPaths {
@@ -101,6 +104,24 @@ export function args(
         "--node-lease-duration-seconds=40",
         `--server-address=127.0.0.1:${ports.kwok}`,
       ];
+    case "metrics-server":
+      // The flags of metrics-server's own manifest, with what a kind user adds
+      // (--kubelet-insecure-tls: kubelets serve self-signed certificates); it scrapes every
+      // node at the agent's port, under the path each node's annotation names.
+      return [
+        `--secure-port=${ports.metricsServer}`,
+        "--bind-address=127.0.0.1",
+        `--cert-dir=${join(paths.root, "metrics-server")}`,
+        `--kubeconfig=${paths.kubeconfig}`,
+        `--authentication-kubeconfig=${paths.kubeconfig}`,
+        `--authorization-kubeconfig=${paths.kubeconfig}`,
+        "--kubelet-preferred-address-types=InternalDNS,InternalIP,Hostname",
+        "--kubelet-use-node-status-port",
+        "--kubelet-insecure-tls",
+        `--kubelet-client-certificate=${join(paths.pki, "apiserver-kubelet-client.crt")}`,
+        `--kubelet-client-key=${join(paths.pki, "apiserver-kubelet-client.key")}`,
+        "--metric-resolution=15s",
+      ];
   }
 }
 
@@ -135,6 +156,9 @@ export function health(name: Component, ports: Ports): { url: string; identity?:
       return { url: `https://127.0.0.1:${ports.scheduler}/healthz`, identity: selfSignedProbe };
     case "kwok":
       return { url: `http://127.0.0.1:${ports.kwok}/healthz` };
+    case "metrics-server":
+      // /livez: /readyz waits for the first scrape, which `up` need not wait for.
+      return { url: `https://127.0.0.1:${ports.metricsServer}/livez`, identity: selfSignedProbe };
     case "kubelet":
       return undefined;
   }

@@ -81,6 +81,7 @@ const startTimeout: Record<Component, number> = {
   "kube-controller-manager": 30_000,
   "kube-scheduler": 30_000,
   kwok: 30_000,
+  "metrics-server": 30_000,
 };
 /** How long a running but silent component may take to answer (e.g. the API server after etcd came back). */
 const settleTimeout = 15_000;
@@ -118,6 +119,7 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
   await writeAtomic(paths.kubeconfig, await internalKubeconfig(paths, state.ports.apiserver));
 
   state.ports.etcdMetrics ??= await freePort();
+  state.ports.metricsServer ??= await freePort();
   await ensureControlPlaneFiles(
     paths,
     { ...state.ports, kubelet: state.ports.kubelet, etcdMetrics: state.ports.etcdMetrics },
@@ -158,6 +160,7 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
       }
     }),
     ensure("kwok"),
+    ensure("metrics-server"),
   ]);
 
   const nodes = await ensureNodes(paths, current.ports.apiserver, progress);
@@ -168,7 +171,7 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
       "see the log above; kubedrill cluster up again restarts what is missing and keeps the cluster's objects",
     );
   }
-  await ensureAddons(binary, paths, progress);
+  await ensureAddons(binary, paths, current.ports, progress);
   if (current.identity && current.identity !== nodes.identity) {
     progress(`kube-system's uid changed (${current.identity} → ${nodes.identity}): etcd's data was replaced`);
   }
@@ -204,6 +207,7 @@ async function newState(): Promise<State> {
     kwok: await freePort(),
     kubelet: await freePort(),
     etcdMetrics: await freePort(),
+    metricsServer: await freePort(),
   };
   return { version: 2, ports, components: {}, createdAt: new Date().toISOString() };
 }

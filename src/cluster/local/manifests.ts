@@ -132,6 +132,9 @@ function staticPod(spec: {
 
 const pki = (file: string) => `/etc/kubernetes/pki/${file}`;
 
+/** The ports the control plane's manifests name (metrics-server's is not among them). */
+type ManifestPorts = Required<Omit<Ports, "metricsServer">>;
+
 /**
  * The four manifests for the cluster's ports. Where kubedrill's flags differ from
  * kubeadm's, it is for the local machine: every port is chosen at `cluster up` (several
@@ -140,7 +143,7 @@ const pki = (file: string) => `/etc/kubernetes/pki/${file}`;
  * nodeipam) and etcd does not fsync (a practice cluster, as kind's tmpfs etcd).
  */
 export function controlPlaneManifests(
-  ports: Required<Ports>,
+  ports: ManifestPorts,
   etcdName: string,
 ): Record<StaticPodComponent, object> {
   const cmConf = "/etc/kubernetes/controller-manager.conf";
@@ -300,7 +303,7 @@ const kubeconfigUsers: Record<string, string> = {
  */
 export async function ensureControlPlaneFiles(
   paths: LocalPaths,
-  ports: Required<Ports>,
+  ports: ManifestPorts,
   writeManifests: boolean,
 ): Promise<void> {
   // "var", not the node's folder: the node's folder holds the PKI before the node is laid out.
