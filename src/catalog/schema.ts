@@ -476,6 +476,13 @@ const variableSchema = z
         .describe(
           "Read the field of every selected object: the values sorted, one a line; none selected is the empty value",
         ),
+      largest: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "Read the field of the selected object for which this amount is greatest: a field path to a number or quantity; [*] sums over a list (containers[*].usage.memory). A tie leaves the variable unset",
+        ),
     }),
     ...drawnVariableSchemas,
   ])

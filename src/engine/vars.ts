@@ -12,8 +12,10 @@ import {
 } from "../catalog/instance.js";
 import type { Task } from "../catalog/schema.js";
 import { apiDown } from "../errors.js";
+import type { KubeObject } from "../model/kube.js";
 import type { NodeName } from "../model/node-access.js";
 import { fill, fillManifest, type Vars } from "../model/template.js";
+import { parseQuantity } from "./cel/quantity.js";
 import { firstCapture } from "./cel/regex.js";
 import { certificateField } from "./certificate.js";
 import type { ClusterReader, NodeAccess } from "./ports.js";
@@ -204,6 +206,8 @@ async function readVariable(
   if ("unset" in resolved) return resolved;
   const { objects, what, where, problem } = resolved;
   if (problem) return { unset: problem };
+  if (variable.largest !== undefined)
+    return largestField(objects, variable.field, variable.largest, what, where);
   if (variable.each) {
     const values = objects.map((o) => fieldOf(o, variable.field));
     if (values.some((v) => typeof v !== "string" && typeof v !== "number"))
@@ -217,6 +221,54 @@ async function readVariable(
   const value = fieldOf(objects[0], variable.field);
   if (typeof value === "string" || typeof value === "number") return String(value);
   return { unset: `${what} has no ${variable.field}` };
+}
+
+/**
+ * The field of the object with the greatest amount, e.g. the pod that uses most memory
+ * from its PodMetrics: a tie has no answer, so it leaves the variable unset.
+ */
+function largestField(
+  objects: KubeObject[],
+  field: string,
+  largest: string,
+  what: string,
+  where: string,
+): string | { unset: string } {
+  const scored = objects.map((object) => ({ object, amount: amountOf(object, largest) }));
+  const missing = scored.find((s) => s.amount === undefined);
+  if (missing) return { unset: `${what} ${missing.object.metadata?.name} has no amount at ${largest}` };
+  if (scored.length === 0) return { unset: `no ${what}${where}` };
+  scored.sort((a, b) => (b.amount as number) - (a.amount as number));
+  const [first, second] = scored as [(typeof scored)[number], ...typeof scored];
+  if (second && second.amount === first.amount) {
+    const tied = scored.filter((s) => s.amount === first.amount).map((s) => s.object.metadata?.name);
+    return { unset: `${tied.join(" and ")} tie for the largest ${largest}` };
+  }
+  const value = fieldOf(first.object, field);
+  if (typeof value === "string" || typeof value === "number") return String(value);
+  return { unset: `${what} has no ${field}` };
+}
+
+/** A number or quantity at path; `list[*].rest` sums rest over the list's items. */
+export function amountOf(object: unknown, path: string): number | undefined {
+  const [head = "", rest] = path.split("[*]");
+  if (rest === undefined) return amount(fieldOf(object, head));
+  const items = fieldOf(object, head);
+  if (!Array.isArray(items)) return undefined;
+  let total = 0;
+  for (const item of items) {
+    const value = amountOf(item, rest.replace(/^\./, ""));
+    if (value === undefined) return undefined;
+    total += value;
+  }
+  return total;
+}
+
+function amount(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value !== "string") return undefined;
+  const quantity = parseQuantity(value);
+  return quantity && Number(quantity.num) / Number(quantity.den);
 }
 
 /** Reads `spec.containers[0].image` or `spec.containers.0.image` from an object. */

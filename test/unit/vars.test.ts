@@ -63,3 +63,64 @@ describe("resolveVars with the API server down", () => {
     await expect(resolveVars(task, reader, undefined, {})).rejects.toBe(refused);
   });
 });
+
+describe("a variable read from the object with the largest amount", () => {
+  const podMetrics = (name: string, ...memory: string[]) => ({
+    apiVersion: "metrics.k8s.io/v1beta1",
+    kind: "PodMetrics",
+    metadata: { name, namespace: "top" },
+    containers: memory.map((m, i) => ({ name: `c${i}`, usage: { cpu: "1m", memory: m } })),
+  });
+  const taskReading = (largest: string) =>
+    taskSchema.parse({
+      id: "top",
+      title: "t",
+      domain: "troubleshooting",
+      difficulty: "easy",
+      minutes: 5,
+      namespace: "top",
+      description: "d",
+      vars: {
+        hungriest: {
+          resource: { apiVersion: "metrics.k8s.io/v1beta1", kind: "PodMetrics" },
+          field: "metadata.name",
+          largest,
+        },
+      },
+      checks: [{ title: "t", file: "a.txt", equals: "{{hungriest}}" }],
+      solution: "true",
+    });
+  const readerOf = (items: unknown[]): ClusterReader => ({
+    resource: async () => ({ namespaced: true }),
+    list: async () => items as never,
+    get: async () => undefined,
+  });
+
+  it("sums quantities over a list and compares them across units", async () => {
+    const reader = readerOf([
+      podMetrics("two-containers", "40Mi", "30Mi"),
+      podMetrics("one-big", "0.06Gi"),
+      podMetrics("bytes", "70000000"),
+    ]);
+    const vars = await resolveVars(taskReading("containers[*].usage.memory"), reader, undefined, {});
+    // 40Mi + 30Mi = 73,400,320 bytes > 70,000,000 > 0.06Gi = 64,424,509
+    expect(vars.hungriest).toBe("two-containers");
+  });
+
+  it("leaves a tie unset, naming the tied objects", async () => {
+    const reader = readerOf([podMetrics("a", "64Mi"), podMetrics("b", "65536Ki"), podMetrics("c", "1Mi")]);
+    const vars = await resolveVars(taskReading("containers[*].usage.memory"), reader, undefined, {});
+    expect(vars.hungriest).toBeUndefined();
+    expect(unknownVariable("{{hungriest}}", vars)).toBe(
+      "{{hungriest}} is not known yet (a and b tie for the largest containers[*].usage.memory)",
+    );
+  });
+
+  it("leaves it unset when an object has no amount at the path", async () => {
+    const reader = readerOf([podMetrics("a", "64Mi"), { kind: "PodMetrics", metadata: { name: "empty" } }]);
+    const vars = await resolveVars(taskReading("containers[*].usage.memory"), reader, undefined, {});
+    expect(unknownVariable("{{hungriest}}", vars)).toContain(
+      "empty has no amount at containers[*].usage.memory",
+    );
+  });
+});
