@@ -418,16 +418,22 @@ describe("node files on the local cluster", () => {
 });
 
 describe("cluster status", () => {
-  it("lists the six processes of the test cluster as healthy, the kubelet that runs the control plane first", async () => {
+  it("lists the seven processes of the test cluster as healthy, the kubelet that runs the control plane first", async () => {
     const { exitCode, stdout } = await kubedrill(["cluster", "status"], {
       KUBEDRILL_STATE_DIR: testEnv.KUBEDRILL_STATE_DIR,
     });
     expect(exitCode).toBe(0);
     const lines = stdout.trim().split("\n");
     expect(lines.map((line) => line.split(/\s+/).slice(0, 2))).toEqual(
-      ["kubelet", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"].map(
-        (name) => [name, "healthy"],
-      ),
+      [
+        "kubelet",
+        "etcd",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "kwok",
+        "metrics-server",
+      ].map((name) => [name, "healthy"]),
     );
   });
 });

@@ -88,7 +88,7 @@ describe("local cluster faults", () => {
         expect(state?.version).toBe(2);
         expect(state?.identity).toMatch(/^[0-9a-f-]{36}$/);
         // The control plane is the kubelet's to start; state records what `up` started itself.
-        expect(Object.keys(state?.components ?? {}).sort()).toEqual(["kubelet", "kwok"]);
+        expect(Object.keys(state?.components ?? {}).sort()).toEqual(["kubelet", "kwok", "metrics-server"]);
         const stopped = await kubedrill("cluster", "down", "--driver", "local");
         expect(stopped.exitCode, stopped.all).toBe(0);
         expect(existsSync(paths.root)).toBe(false);
@@ -159,7 +159,7 @@ describe("local cluster faults", () => {
       const uid = (await kubectl("get", "configmap", marker, "-o", "jsonpath={.metadata.uid}")).stdout;
       // The default run kills every process at once, the kubelet first so that it restarts
       // nothing; the full suite kills each process `up` starts in turn.
-      const started: StartedComponent[] = ["kubelet", "kwok"];
+      const started: StartedComponent[] = ["kubelet", "kwok", "metrics-server"];
       const rounds: Component[][] = full ? started.map((c) => [c]) : [[...componentNames]];
       for (const victims of rounds) {
         for (const name of victims) {
