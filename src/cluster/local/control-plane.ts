@@ -27,7 +27,8 @@ import { localContext, markerFor } from "./locate.js";
 import { withLock } from "./lock.js";
 import { controlPlaneImages, ensureControlPlaneFiles } from "./manifests.js";
 import { ensureNodes } from "./nodes-up.js";
-import { freePort, lastLines, processesIn, startDetached, stopProcess, waitFor } from "./processes.js";
+import { claimPorts, releasePorts, reservePort } from "./port-registry.js";
+import { lastLines, processesIn, startDetached, stopProcess, waitFor } from "./processes.js";
 import { makePrivateDir, readState, type State, StateWriter, writeAtomic } from "./state.js";
 
 export type { ComponentStatus };
@@ -97,11 +98,15 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
       progress(`${why}: deleting ${paths.root} and starting an empty cluster`);
     }
     await stopAll(paths);
+    await releasePorts(paths.root);
     await rm(paths.root, { recursive: true, force: true });
-    state = await newState();
+    // Made before its ports are reserved: a reservation whose folder is gone is anyone's.
+    await makePrivateDir(paths.root);
+    state = await newState(paths.root);
   } else {
     state = recorded;
     progress(`found the local cluster in ${paths.root}: keeping its data, restarting only what is missing`);
+    await claimPorts(paths.root, state.ports);
   }
   await Promise.all([paths.root, paths.logs, paths.nodes].map(makePrivateDir));
   const writer = new StateWriter(paths);
@@ -113,13 +118,13 @@ async function upLocked(progress: Progress, paths: LocalPaths, options: UpOption
   await execa(binary, ["certs", `--dir=${paths.pki}`]);
   const stages = join(paths.root, "stages.yaml");
   // Clusters made before the nodes had a kubelet API get a port for it now.
-  state.ports.kubelet ??= await freePort();
+  state.ports.kubelet ??= await reservePort(paths.root);
   await writer.save(state);
   await writeAtomic(stages, await renderStages(kubernetesVersion, state.ports.kubelet));
   await writeAtomic(paths.kubeconfig, await internalKubeconfig(paths, state.ports.apiserver));
 
-  state.ports.etcdMetrics ??= await freePort();
-  state.ports.metricsServer ??= await freePort();
+  state.ports.etcdMetrics ??= await reservePort(paths.root);
+  state.ports.metricsServer ??= await reservePort(paths.root);
   await ensureControlPlaneFiles(
     paths,
     { ...state.ports, kubelet: state.ports.kubelet, etcdMetrics: state.ports.etcdMetrics },
@@ -197,17 +202,18 @@ async function movePkiToNode(paths: LocalPaths): Promise<void> {
   if (existsSync(old) && !existsSync(paths.pki)) await rename(old, paths.pki);
 }
 
-async function newState(): Promise<State> {
+async function newState(root: string): Promise<State> {
+  const port = () => reservePort(root);
   const ports: Ports = {
-    etcd: await freePort(),
-    etcdPeer: await freePort(),
-    apiserver: await freePort(),
-    controllerManager: await freePort(),
-    scheduler: await freePort(),
-    kwok: await freePort(),
-    kubelet: await freePort(),
-    etcdMetrics: await freePort(),
-    metricsServer: await freePort(),
+    etcd: await port(),
+    etcdPeer: await port(),
+    apiserver: await port(),
+    controllerManager: await port(),
+    scheduler: await port(),
+    kwok: await port(),
+    kubelet: await port(),
+    etcdMetrics: await port(),
+    metricsServer: await port(),
   };
   return { version: 2, ports, components: {}, createdAt: new Date().toISOString() };
 }
@@ -306,6 +312,7 @@ export function down(paths = localPaths(), progress: Progress = () => {}): Promi
   return withLock(paths, "cluster down", progress, async () => {
     const wasRunning = existsSync(paths.root);
     await stopAll(paths);
+    await releasePorts(paths.root);
     await rm(paths.root, { recursive: true, force: true });
     const file = kubeconfigFile();
     // Another cluster's context of the same name (state elsewhere) is not ours to remove.

@@ -8,7 +8,6 @@ import {
   readlinkSync,
   realpathSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { basename } from "node:path";
 import { poll, sleep } from "../../model/poll.js";
 
@@ -76,17 +75,6 @@ export async function stopProcess(pid: number, root: string, graceMs = 5000): Pr
   }
   if (isOurs(pid, root)) process.kill(pid, "SIGKILL");
   while (isOurs(pid, root)) await sleep(20);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 export function lastLines(file: string, count = 15): string {
