@@ -87,7 +87,7 @@ export function transportError(
       "is the API server restarting? see: kubedrill cluster status",
     );
   }
-  const local = localApiDown(at.context);
+  const local = localApiDown(at.context, at.server);
   if (local !== undefined) {
     return new ClusterRequestError(
       "unreachable",
