@@ -120,6 +120,7 @@ type cpKubelet struct {
 // processPod is one static pod the kubelet runs as a process.
 type processPod struct {
 	name, namespace, hash string
+	file                  string // the manifest, read again at each start while a file it names is missing
 	manifest              []byte
 	spec                  *corev1.Pod
 	proc                  *staticpod.Process
@@ -276,9 +277,15 @@ func (k *cpKubelet) options() staticpod.Options {
 }
 
 func (k *cpKubelet) newPod(m manifestFile) *processPod {
-	p := &processPod{name: m.pod.Name, namespace: m.pod.Namespace, hash: m.hash, manifest: m.data, spec: m.pod, seen: time.Now()}
+	p := &processPod{name: m.pod.Name, namespace: m.pod.Namespace, file: m.file, hash: m.hash, manifest: m.data, spec: m.pod, seen: time.Now()}
+	k.translate(p)
+	return p
+}
+
+// translate turns the pod's manifest into its process, or into why it cannot run.
+func (k *cpKubelet) translate(p *processPod) {
 	o := k.options()
-	proc, err := staticpod.Translate(m.file, m.data, o)
+	proc, err := staticpod.Translate(p.file, p.manifest, o)
 	if proc != nil {
 		// The kubelet makes the *OrCreate host paths before it starts the container.
 		for _, mount := range proc.Mounts {
@@ -293,20 +300,24 @@ func (k *cpKubelet) newPod(m manifestFile) *processPod {
 				_ = os.MkdirAll(host, 0o755)
 			}
 		}
-		proc, err = staticpod.Translate(m.file, m.data, o)
+		proc, err = staticpod.Translate(p.file, p.manifest, o)
 	}
-	p.proc = proc
+	p.proc, p.failure = proc, nil
 	if failure, ok := err.(*staticpod.Error); ok {
 		p.failure = failure
 	} else if err != nil {
 		p.failure = &staticpod.Error{Reason: "RunContainerError", Message: err.Error()}
 	}
-	return p
 }
 
 // start starts the pod's container, or plays what a kubelet would do when it cannot:
 // an input file the process cannot open is a run that exits at once.
 func (k *cpKubelet) start(ctx context.Context, p *processPod, now time.Time) {
+	if p.failure != nil && p.failure.Reason == "Error" {
+		// Each start runs the component again, which opens its files again: one made
+		// since the last run (the CA copied to the name a flag gives) is found.
+		k.translate(p)
+	}
 	if p.failure != nil && p.failure.Reason != "Error" {
 		return // it waits (image, mount, config) until the manifest changes
 	}

@@ -580,6 +580,28 @@ describe("the control plane runs from its static-pod manifests", () => {
   );
 
   it(
+    "a file the controller manager's flag names, made while it crash-loops, is found at its next start",
+    async () => {
+      undo(() => cpExec("rm", "-f", "/etc/kubernetes/pki/missing.crt"));
+      undo(() => cpExec("sed", "-i", fixRootCa, manifest("kube-controller-manager")));
+      const edit = await cpExec("sed", "-i", breakRootCa, manifest("kube-controller-manager"));
+      expect(edit.exitCode, edit.all).toBe(0);
+      expect(
+        await until(
+          async () => (await mirrorPod("kube-controller-manager")) === "False CrashLoopBackOff" || undefined,
+        ),
+      ).toBe(true);
+      // As a kubelet restarts a container, and the component opens its files again: the manifest is unchanged.
+      const copy = await cpExec("cp", "/etc/kubernetes/pki/ca.crt", "/etc/kubernetes/pki/missing.crt");
+      expect(copy.exitCode, copy.all).toBe(0);
+      expect(
+        await until(async () => (await mirrorPod("kube-controller-manager")) === "True" || undefined, 90_000),
+      ).toBe(true);
+    },
+    minutes(3),
+  );
+
+  it(
     "an API-server manifest typo: check exits 3 with its last log line in one line; the fix brings the API back",
     async () => {
       const typo = "s/--allow-privileged=true/--allow-privileged=ture/";
