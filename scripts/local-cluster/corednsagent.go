@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	listersv1 "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/cache"
 	"kubedrill.dev/local-cluster/corefile"
 )
 
@@ -28,14 +29,17 @@ const exitAnnotationPrefix = "kubedrill.dev/exit."
 // refuses exits with CoreDNS's error in its log, and so crash-loops; a container
 // already running keeps serving (CoreDNS's reload plugin keeps the old configuration
 // when a new one fails), and a crash-looping one starts once the Corefile is fixed.
-func runCoreDNSStarts(ctx context.Context, client kubernetes.Interface, pods listersv1.PodLister, configMaps listersv1.ConfigMapLister, nodesDir string) {
+// It decides when the pod is created, before it is bound: kwok starts a bound pod
+// within a few hundred milliseconds, and a pod it marks Ready before the decision
+// would count as a ready endpoint of a broken CoreDNS.
+func runCoreDNSStarts(ctx context.Context, client kubernetes.Interface, podInformer cache.SharedIndexInformer, pods listersv1.PodLister, configMaps listersv1.ConfigMapLister, nodesDir string) {
 	agentStarted := time.Now()
 	decided := map[types.UID]bool{}
-	ticker := time.NewTicker(250 * time.Millisecond)
-	defer ticker.Stop()
-	for {
+	onEveryPodChange(ctx, podInformer, func() {
 		all, _ := pods.Pods(metav1.NamespaceSystem).List(labels.Everything())
+		seen := map[types.UID]bool{}
 		for _, pod := range all {
+			seen[pod.UID] = true
 			container, conf, configMap := corefileOf(pod)
 			if container == "" || pod.DeletionTimestamp != nil {
 				continue
@@ -63,17 +67,8 @@ func runCoreDNSStarts(ctx context.Context, client kubernetes.Interface, pods lis
 				}
 			}
 		}
-		for uid := range decided {
-			if !podExists(all, uid) {
-				delete(decided, uid)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-	}
+		forgetUnseen(decided, seen)
+	})
 }
 
 // corefileOf finds a CoreDNS container and where its Corefile comes from: the path of
@@ -132,13 +127,4 @@ func appendLogLine(path, line string) {
 	}
 	defer f.Close()
 	_, _ = f.WriteString(criLine(time.Now(), line))
-}
-
-func podExists(pods []*corev1.Pod, uid types.UID) bool {
-	for _, pod := range pods {
-		if pod.UID == uid {
-			return true
-		}
-	}
-	return false
 }

@@ -58,7 +58,7 @@ func runNodeAgent(ctx context.Context, kubeconfig, nodesDir, kubeletAddress, cli
 	go runLocalPathProvisioner(ctx, client, nodesDir)
 	go runLoadBalancerIPs(ctx, client, services)
 	go runPodLogs(ctx, pods, nodesDir)
-	go runCoreDNSStarts(ctx, client, pods, configMaps, nodesDir)
+	go runCoreDNSStarts(ctx, client, factory.Core().V1().Pods().Informer(), pods, configMaps, nodesDir)
 	events := newKubeletEvents(ctx, client)
 	go runConfigErrors(ctx, client, factory.Core().V1().Pods().Informer(), pods, configMaps, secrets, events, nodesDir)
 	go runStartErrors(ctx, client, factory.Core().V1().Pods().Informer(), pods, events, nodesDir)
