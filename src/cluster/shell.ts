@@ -39,6 +39,9 @@ export async function runScript(
     env: { ...env, PATH: path },
     reject: false,
     all: true,
+    // No stdin: a script runs unattended, and bash given a socket as stdin reads
+    // /etc/bash.bashrc as if ssh had started it.
+    stdin: "ignore",
     timeout: 120_000,
   });
   return { ok: result.exitCode === 0, output: result.all ?? "" };

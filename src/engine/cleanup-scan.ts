@@ -23,7 +23,11 @@ export async function clusterScopedObjects(
   cluster: ClusterReader,
   served: ServedKind[],
 ): Promise<KubeObject[]> {
-  const kinds = served.filter((k) => !k.namespaced && k.verbs.includes("list") && !clusterMade.has(k.kind));
+  // A kind nobody can delete (NodeMetrics, the reviews) holds nothing a task could leave behind.
+  const kinds = served.filter(
+    (k) =>
+      !k.namespaced && k.verbs.includes("list") && k.verbs.includes("delete") && !clusterMade.has(k.kind),
+  );
   const lists = await Promise.all(kinds.map((k) => cluster.list(k.apiVersion, k.kind).catch(() => [])));
   return lists.flat();
 }
