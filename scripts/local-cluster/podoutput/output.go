@@ -53,7 +53,11 @@ func Simulated(c corev1.Container) []string {
 				return banner.lines
 			}
 		}
-		return nil
+		// An image without an entrypoint runs its args as the command, as the pod's exit
+		// code is decided too: kubectl run x --image=busybox -- sh -c 'echo …'.
+		if len(c.Args) == 0 {
+			return nil
+		}
 	}
 	script := strings.Join(argv, " ")
 	if len(argv) >= 3 && isShell(argv[0]) && argv[1] == "-c" {
