@@ -155,6 +155,11 @@ func (p *processPod) logDir() string {
 	return filepath.Join("/var/log/pods", fmt.Sprintf("%s_%s_%s", p.namespace, p.mirrorName(), p.hash))
 }
 
+// scratch is the node folder that stands for the container's own filesystem.
+func (p *processPod) scratch() string {
+	return filepath.Join("/var/lib/kubedrill/containers", p.namespace+"_"+p.name)
+}
+
 func (p *processPod) running() bool { return p.cmd != nil }
 
 // kubeletActive: a stopped kubelet (systemctl stop kubelet) leaves its containers
@@ -285,6 +290,7 @@ func (k *cpKubelet) newPod(m manifestFile) *processPod {
 // translate turns the pod's manifest into its process, or into why it cannot run.
 func (k *cpKubelet) translate(p *processPod) {
 	o := k.options()
+	o.Scratch = p.scratch()
 	proc, err := staticpod.Translate(p.file, p.manifest, o)
 	if proc != nil {
 		// The kubelet makes the *OrCreate host paths before it starts the container.
@@ -339,6 +345,10 @@ func (k *cpKubelet) start(ctx context.Context, p *processPod, now time.Time) {
 		k.exited(p, nil, 1, now)
 		return
 	}
+	// Each container starts on a fresh writable layer: nothing it wrote outside its volumes is kept.
+	scratch := filepath.Join(k.nodeRoot, p.scratch())
+	_ = os.RemoveAll(scratch)
+	_ = os.MkdirAll(scratch, 0o700)
 	cmd := exec.Command(k.self, append([]string{p.proc.Binary}, p.proc.Args...)...)
 	cmd.Dir = k.stateRoot
 	cmd.Env = append(os.Environ(), p.proc.Env...)

@@ -55,6 +55,9 @@ type Options struct {
 	Binaries map[string]bool
 	// Exists says whether a host path (Root already joined) exists.
 	Exists func(hostPath string) bool
+	// Scratch is the node folder that stands for the container's own filesystem, where a
+	// path no hostPath volume holds is written ("" keeps such a path on the node).
+	Scratch string
 }
 
 // Translate reads a manifest file's content and returns the process for its first
@@ -151,6 +154,11 @@ func hostArgs(args []string, mounts []Mount, o Options) ([]string, error) {
 		host, visible := toHost(value, byDepth)
 		if (!visible || (o.Exists != nil && !o.Exists(filepath.Join(o.Root, host)))) && mustExist(flag) {
 			return nil, &Error{"Error", fmt.Sprintf("%s: open %s: no such file or directory", flag, value)}
+		}
+		if !visible && o.Scratch != "" {
+			// As in a container: what it writes outside its volumes stays in its own layer,
+			// e.g. an etcd --data-dir moved without its hostPath starts an empty etcd.
+			host = path.Join(o.Scratch, host)
 		}
 		host = filepath.Join(o.Root, host)
 		if isFlag {

@@ -142,6 +142,23 @@ func TestTranslateRunsTheManifestsCommandWithHostPaths(t *testing.T) {
 	}
 }
 
+func TestTranslateWritesWhatNoVolumeHoldsInTheContainersOwnLayer(t *testing.T) {
+	// --data-dir moved to the restored folder, the hostPath left on /var/lib/etcd: the
+	// container sees no restored data there, as under a real kubelet.
+	manifest := strings.Replace(strings.Replace(etcdRestored, "path: /var/lib/etcd-from-backup", "path: /var/lib/etcd", 1),
+		"--data-dir=/var/lib/etcd", "--data-dir=/var/lib/etcd-from-backup", 1)
+	o := options("/state/nodes/cp/etc/kubernetes/pki/etcd/server.crt")
+	o.Scratch = "/var/lib/kubedrill/containers/kube-system_etcd"
+	got, err := Translate("/etc/kubernetes/manifests/etcd.yaml", []byte(manifest), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "--data-dir=/state/nodes/cp/var/lib/kubedrill/containers/kube-system_etcd/var/lib/etcd-from-backup"
+	if got.Args[0] != want {
+		t.Errorf("got %s, want %s", got.Args[0], want)
+	}
+}
+
 func TestTranslateSaysWhyThePodCannotRun(t *testing.T) {
 	conf := "/state/nodes/cp/etc/kubernetes/scheduler.conf"
 	tests := []struct {
