@@ -23,10 +23,14 @@ export {
 
 /**
  * One grading pass's view of the cluster: every read of the same kind in the same
- * namespace shares one LIST, so a task with many checks costs a few requests.
+ * namespace shares one LIST, so a task with many checks costs a few requests. An object
+ * asked for by name is read by name (once a pass), as `kubectl get KIND NAME` reads it:
+ * from etcd, where a LIST may answer from the API server's cache, which an etcd restore
+ * leaves ahead of etcd until the API server restarts.
  */
 export class Snapshot implements ClusterReader {
   private readonly lists = new Map<string, Promise<KubeObject[]>>();
+  private readonly named = new Map<string, Promise<KubeObject | undefined>>();
   private readonly reviews = new Map<string, Promise<AccessAnswer>>();
 
   constructor(private readonly cluster: ClusterReader) {}
@@ -43,8 +47,13 @@ export class Snapshot implements ClusterReader {
 
   async get(apiVersion: string, kind: string, name: string, namespace?: string) {
     const { namespaced } = await this.resource(apiVersion, kind);
-    const items = await this.list(apiVersion, kind, namespaced ? namespace : undefined);
-    return items.find((o) => o.metadata?.name === name);
+    const key = [apiVersion, kind, namespaced ? (namespace ?? "") : "", name].join("|");
+    let object = this.named.get(key);
+    if (!object) {
+      object = this.cluster.get(apiVersion, kind, name, namespaced ? namespace : undefined);
+      this.named.set(key, object);
+    }
+    return object;
   }
 
   resource(apiVersion: string, kind: string) {

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 /**
  * A small HTTPS server on 127.0.0.1 that answers like a Kubernetes API server for the
  * few reads `kubedrill check` makes, and misbehaves on purpose on one path: the pods of
- * the task namespace (or the whole example.com group). It tests our error handling only;
+ * the task namespace, listed or read by name (or the whole example.com group). It tests our error handling only;
  * grading itself is tested against the real local cluster.
  */
 export type Misbehaviour = "ok" | "401" | "403" | "group404" | "500" | "slow" | "truncated" | "closed";
@@ -65,7 +65,7 @@ export async function startTestApiServer(): Promise<TestApiServer> {
       return json(200, JSON.stringify({ major: "1", minor: "33", gitVersion: "v1.33.0" }));
     if (path === "/apis/example.com/v1" && modes.includes("group404")) return json(404, "404 page not found");
     const mode = modes.find((m) => m !== "ok" && m !== "group404");
-    if (mode && /\/namespaces\/[^/]+\/(pods|widgets)$/.test(path)) {
+    if (mode && /\/namespaces\/[^/]+\/(pods|widgets)(\/[^/]+)?$/.test(path)) {
       switch (mode) {
         case "401":
           return json(401, status(401, "Unauthorized", "Unauthorized"));

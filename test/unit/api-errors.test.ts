@@ -69,32 +69,32 @@ describe("cluster errors while checking", () => {
     [
       "401",
       "refused",
-      /^cluster "test-api" refused GET \/api\/v1\/namespaces\/web-pod\/pods \(401 Unauthorized: Unauthorized\): the credentials are not accepted — next: renew/,
+      /^cluster "test-api" refused GET \/api\/v1\/namespaces\/web-pod\/pods\/web \(401 Unauthorized: Unauthorized\): the credentials are not accepted — next: renew/,
     ],
     [
       "403",
       "refused",
-      /^cluster "test-api" refused GET \/api\/v1\/namespaces\/web-pod\/pods \(403 Forbidden\): pods is forbidden: User "learner" cannot list .* — next: use a context/,
+      /^cluster "test-api" refused GET \/api\/v1\/namespaces\/web-pod\/pods\/web \(403 Forbidden\): pods is forbidden: User "learner" cannot list .* — next: use a context/,
     ],
     [
       "500",
       "server",
-      /^cluster "test-api" failed GET \/api\/v1\/namespaces\/web-pod\/pods \(500 InternalError\): etcdserver: request timed out — next: /,
+      /^cluster "test-api" failed GET \/api\/v1\/namespaces\/web-pod\/pods\/web \(500 InternalError\): etcdserver: request timed out — next: /,
     ],
     [
       "slow",
       "timeout",
-      /^cluster "test-api" at https:\/\/127\.0\.0\.1:\d+ gave no answer to GET \/api\/v1\/namespaces\/web-pod\/pods within 300ms — next: /,
+      /^cluster "test-api" at https:\/\/127\.0\.0\.1:\d+ gave no answer to GET \/api\/v1\/namespaces\/web-pod\/pods\/web within 300ms — next: /,
     ],
     [
       "truncated",
       "garbage",
-      /^cluster "test-api" answered GET \/api\/v1\/namespaces\/web-pod\/pods with something that is not complete JSON \("\{"kind":"PodList",.*", 61 bytes\) — next: /,
+      /^cluster "test-api" answered GET \/api\/v1\/namespaces\/web-pod\/pods\/web with something that is not complete JSON \("\{"kind":"PodList",.*", 61 bytes\) — next: /,
     ],
     [
       "closed",
       "closed",
-      /^cluster "test-api" at https:\/\/127\.0\.0\.1:\d+ closed the connection during GET \/api\/v1\/namespaces\/web-pod\/pods \(ECONNRESET\) — next: /,
+      /^cluster "test-api" at https:\/\/127\.0\.0\.1:\d+ closed the connection during GET \/api\/v1\/namespaces\/web-pod\/pods\/web \(ECONNRESET\) — next: /,
     ],
   ];
 
