@@ -131,6 +131,11 @@ export const stepSchema = z
     }),
     z.strictObject({ removeNodeFile: nodePath }),
     z.strictObject({
+      etcdSnapshot: nodePath.describe(
+        "Save a snapshot of the cluster's etcd to this file on the control-plane node, as etcdctl snapshot save with kubeadm's etcd certificates does (needs requires: [etcdctl]); reset removes it",
+      ),
+    }),
+    z.strictObject({
       editNodeFile: nodePath
         .extend({
           replace: z
@@ -525,6 +530,24 @@ const cleanupMore = {
     .optional()
     .describe(
       "Fields of objects that are not the task's which the learner changes (kube-system's coredns…); reset restores them as they were before start",
+    ),
+  editedNodeFiles: z
+    .array(nodePath)
+    .optional()
+    .describe(
+      "Node files the cluster has that the learner edits (etcd's static-pod manifest): start keeps a copy on the node, and reset writes it back before anything else, without the API server",
+    ),
+  nodeFolders: z
+    .array(nodePath)
+    .optional()
+    .describe(
+      "Node folders the learner makes (a restored etcd data dir); reset removes them with what they hold",
+    ),
+  restartApiServer: z
+    .strictObject({ node: name.describe("The control-plane node, e.g. {{controlPlane}}") })
+    .optional()
+    .describe(
+      "Reset restarts the API server (its static pod) after putting node files back, so that it forgets what it cached: after an etcd restore its cache is ahead of etcd",
     ),
 };
 

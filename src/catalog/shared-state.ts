@@ -57,6 +57,7 @@ async function findings({ task, dir, proofs }: LoadedTask): Promise<SharedState[
       "writeNodeFile" in step ||
       "editNodeFile" in step ||
       "removeNodeFile" in step ||
+      "etcdSnapshot" in step ||
       "systemctl" in step
     ) {
       cluster(`setup changes a node (${Object.keys(step)[0]})`);
@@ -72,6 +73,9 @@ async function findings({ task, dir, proofs }: LoadedTask): Promise<SharedState[
   }
   const cleanup = task.cleanup ?? {};
   if (cleanup.nodeFiles?.length) cluster("its solution writes node files");
+  if (cleanup.editedNodeFiles?.length) cluster("its solution edits node files");
+  if (cleanup.nodeFolders?.length) cluster("its solution makes node folders");
+  if (cleanup.restartApiServer) cluster("its reset restarts the API server");
   if (cleanup.nodeLabels?.length) cluster("its solution labels nodes");
   if (cleanup.nodeTaints?.length) cluster("its solution taints nodes");
   if (cleanup.cordons?.length) cluster("its solution cordons nodes");

@@ -16,7 +16,7 @@ import type { ClusterWriter, DeleteCollectionOptions, KubeObject, NodeAccess, Se
 import { heldByFinalizers } from "./setup-errors.js";
 
 /** What setup and reset need of node access: its files, and systemctl for its services. */
-export type NodeFiles = Pick<NodeAccess, "read" | "write" | "remove" | "exec">;
+export type NodeFiles = Pick<NodeAccess, "read" | "write" | "remove" | "exec" | "list">;
 
 export interface CleanupEnv {
   cluster: ClusterWriter;
@@ -42,9 +42,10 @@ export async function observe(
   served: ServedKind[],
   kinds?: ServedKind[],
 ): Promise<Observed> {
-  const [nodes, files, objects, namespace, volumes, fieldObjects, services] = await Promise.all([
+  const [nodes, files, folders, objects, namespace, volumes, fieldObjects, services] = await Promise.all([
     env.cluster.list("v1", "Node"),
     Promise.all(plan.nodeFiles.map((f) => env.nodes?.read(f.node, f.path))),
+    Promise.all(plan.nodeFolders.map(async (f) => (await env.nodes?.list(f.node, f.path)) !== undefined)),
     Promise.all(plan.objects.map((o) => objectsOf(o, env.cluster))),
     env.cluster.get("v1", "Namespace", plan.namespace),
     env.cluster.list("v1", "PersistentVolume"),
@@ -53,7 +54,7 @@ export async function observe(
   ]);
   const ours = namespace?.metadata?.labels?.[taskLabel] === plan.taskId;
   const contents = ours ? await namespaceContents(plan.namespace, env.cluster, kinds ?? served) : [];
-  return { nodes, files, objects, namespace, contents, volumes, fieldObjects, services };
+  return { nodes, files, folders, objects, namespace, contents, volumes, fieldObjects, services };
 }
 
 /**
@@ -165,7 +166,7 @@ const dependents = [
  * Idempotent: a second run finds nothing to do.
  */
 export async function applyPlan(plan: CleanupPlan, env: CleanupEnv, served: ServedKind[]): Promise<void> {
-  const reachable = env.nodes ? plan : { ...plan, nodeFiles: [], services: [] };
+  const reachable = env.nodes ? plan : { ...plan, nodeFiles: [], nodeFolders: [], services: [] };
   const started = Date.now();
   const deadline = started + settleTimeoutMs;
   let record: BeforeStart | undefined;

@@ -50,6 +50,8 @@ export interface CleanupPlan {
   objects: PlannedObjects[];
   /** Restored to their content before start (absent then: removed). */
   nodeFiles: PlannedFile[];
+  /** Removed with what they hold. */
+  nodeFolders: NodePath[];
   nodeLabels: NodeKey[];
   nodeTaints: NodeKey[];
   /** Nodes whose spec.unschedulable reset restores. */
@@ -148,18 +150,25 @@ export function cleanupPlan(
     namespace: task.namespace,
     objects: unique([...fromSetup, ...named]),
     nodeFiles: merged<PlannedFile>(
-      steps.flatMap((s) =>
-        "writeNodeFile" in s
-          ? [s.writeNodeFile]
-          : "editNodeFile" in s
-            ? [s.editNodeFile]
-            : "removeNodeFile" in s
-              ? [s.removeNodeFile]
-              : [],
-      ),
+      [
+        // Files the cluster has, which the learner edits: without a record, left as they are.
+        ...(cleanup.editedNodeFiles ?? []),
+        ...steps.flatMap((s) =>
+          "writeNodeFile" in s
+            ? [s.writeNodeFile]
+            : "editNodeFile" in s
+              ? [s.editNodeFile]
+              : "removeNodeFile" in s
+                ? [s.removeNodeFile]
+                : "etcdSnapshot" in s
+                  ? [s.etcdSnapshot]
+                  : [],
+        ),
+      ],
       cleanup.nodeFiles ?? [],
       (f) => `${f.node}:${f.path}`,
     ).map(({ node, path, fromSetup }) => ({ node, path, ...(fromSetup ? { fromSetup } : {}) })),
+    nodeFolders: unique((cleanup.nodeFolders ?? []).map(({ node, path }) => ({ node, path }))),
     nodeLabels: merged<NodeKey>(
       steps.flatMap((s) =>
         "labelNode" in s
@@ -272,6 +281,8 @@ export interface Observed {
   nodes: KubeObject[];
   /** Content of each plan.nodeFiles entry, in order (undefined: absent). */
   files: (string | undefined)[];
+  /** Whether each plan.nodeFolders entry exists, in order (not read: none is planned, or no node access). */
+  folders?: boolean[];
   /** What exists of each plan.objects entry, in order. */
   objects: KubeObject[][];
   /** The task namespace, when it exists. */
@@ -332,6 +343,9 @@ export function resetActions(
         ? { do: "remove-file", node, path }
         : { do: "write-file", node, path, content: want },
     );
+  });
+  plan.nodeFolders.forEach(({ node, path }, i) => {
+    if (now.folders?.[i]) actions.push({ do: "remove-file", node, path });
   });
   // Without a record (a first start, or a namespace deleted by hand) a node's labels, taints
   // and cordon are left as they are: the node may have had them before (a control-plane taint

@@ -4,7 +4,7 @@ import { basename, join } from "node:path";
 import { bundleObjects } from "../catalog/bundles.js";
 import type { LoadedTask } from "../catalog/load.js";
 import { readManifestFile } from "../catalog/load.js";
-import type { Step, Task } from "../catalog/schema.js";
+import type { NodePath, Step, Task } from "../catalog/schema.js";
 import { TaskError } from "../errors.js";
 import type { Helm } from "../model/helm.js";
 import { conditionTrue } from "../model/kube.js";
@@ -13,6 +13,7 @@ import { evaluate } from "./cel.js";
 import { parseDuration } from "./checks.js";
 import { applyPlan, type NodeFiles, recordBeforeStart } from "./cleanup-apply.js";
 import { beforeStartAnnotation, cleanupPlan, type Taint, taintsOf, taskLabels } from "./cleanup-plan.js";
+import { putBackApiServer, restartApiServer, saveEtcdSnapshot } from "./control-plane.js";
 import { editedContent, editImpossible, undoneContent } from "./edit-node-file.js";
 import { formatMismatch } from "./match.js";
 import { runSystemctl, stepCommands } from "./node-service.js";
@@ -87,6 +88,7 @@ export async function startTask(loaded: LoadedTask, env: StartEnv): Promise<void
   await applyPlan(plan, env, served);
   // Recorded before any setup step runs, so that a setup failing halfway can still be reset.
   const before = await recordBeforeStart(plan, env);
+  await copyEditedFiles(task, env);
   const namespace: KubeObject = {
     apiVersion: "v1",
     kind: "Namespace",
@@ -213,6 +215,8 @@ const stepHandlers: { [K in StepKind]: StepHandler<K> } = {
     await nodes.write(edit.node, edit.path, edited.content);
   },
   removeNodeFile: ({ removeNodeFile: file }, { env }) => requireNodes(env).remove(file.node, file.path),
+  etcdSnapshot: ({ etcdSnapshot: file }, { loaded, env }) =>
+    saveEtcdSnapshot(requireNodes(env), file, loaded.task.id),
   systemctl: ({ systemctl: service }, { env }) =>
     runSystemctl(requireNodes(env), service.node, stepCommands(service)),
   helmInstall: ({ helmInstall }, { loaded, env }) => installChart(helmInstall, loaded, env),
@@ -370,8 +374,23 @@ async function forgetInstance(cluster: ClusterWriter, namespace: string): Promis
 export const copyBeforeEdit = (task: string, path: string) =>
   `/var/lib/kubedrill/before-start/${task}${path}`;
 
-const setupEdits = (task: Task, vars: Vars) =>
-  fill(task.setup, vars).flatMap((step) => ("editNodeFile" in step ? [step.editNodeFile] : []));
+/** The files whose content before start is kept on the node: setup's edits, and the learner's (cleanup.editedNodeFiles). */
+const setupEdits = (task: Task, vars: Vars) => [
+  ...fill(task.setup, vars).flatMap((step) => ("editNodeFile" in step ? [step.editNodeFile] : [])),
+  ...(fill(task.cleanup?.editedNodeFiles ?? [], vars) as NodePath[]).map((file) => ({
+    ...file,
+    replace: [],
+  })),
+];
+
+/** Files the learner edits, kept on the node as start found them: reset may not reach the namespace's record. */
+async function copyEditedFiles(task: Task, env: SetupEnv): Promise<void> {
+  for (const { node, path } of fill(task.cleanup?.editedNodeFiles ?? [], env.vars) as NodePath[]) {
+    const nodes = requireNodes(env);
+    const content = await nodes.read(node, path);
+    if (content !== undefined) await nodes.write(node, copyBeforeEdit(task.id, path), content);
+  }
+}
 
 /**
  * Reset's first pass, which needs no API server: each file a setup editNodeFile changed
@@ -382,7 +401,8 @@ const setupEdits = (task: Task, vars: Vars) =>
  * the rest.
  */
 async function undoSetupEdits(task: Task, env: SetupEnv): Promise<void> {
-  let written = false;
+  const restart = task.cleanup?.restartApiServer && fill(task.cleanup.restartApiServer, env.vars);
+  let written = restart && env.nodes ? await putBackApiServer(env.nodes, restart.node, task.id) : false;
   for (const { node, path, replace } of env.nodes ? setupEdits(task, env.vars) : []) {
     const nodes = env.nodes as NodeFiles;
     const content = await nodes.read(node, path);
@@ -396,6 +416,10 @@ async function undoSetupEdits(task: Task, env: SetupEnv): Promise<void> {
   // A manifest written back restarts its component: an API server that still answers may be
   // the old one, about to go. Ready must then hold a while, past the kubelet's restart.
   await untilApiReady(env.cluster, task.id, written ? restartHoldMs : 0);
+  if (restart && env.nodes) {
+    await restartApiServer(env.nodes, env.cluster, restart.node, task.id, apiReadyMs);
+    await untilApiReady(env.cluster, task.id, restartHoldMs);
+  }
 }
 
 /** How long reset waits for the API server after putting its manifest back: a restart takes a few seconds. */

@@ -154,6 +154,14 @@ export class FakeNodes implements NodeFiles {
     }
   }
 
+  /** The names directly in a folder, sorted; undefined when no file is under it. */
+  async list(node: string, path: string) {
+    const prefix = `${node}:${path}/`;
+    const names = [...this.files.keys()].filter((k) => k.startsWith(prefix));
+    if (names.length === 0) return undefined;
+    return [...new Set(names.map((k) => k.slice(prefix.length).split("/")[0] as string))].sort();
+  }
+
   /** A node of files only: no command runs on it (the node services are proved on the local cluster). */
   async exec(_node: string, argv: string[]) {
     return { exitCode: 127, stdout: "", stderr: `${argv[0]}: command not found on a fake node` };

@@ -58,6 +58,26 @@ describe("sharedState", () => {
       "its solution labels nodes",
     ],
     [
+      "an etcd snapshot setup saves on a node",
+      { setup: [{ etcdSnapshot: { node: "cp", path: "/opt/s.db" } }] },
+      "setup changes a node (etcdSnapshot)",
+    ],
+    [
+      "a control-plane manifest the solution edits",
+      { cleanup: { editedNodeFiles: [{ node: "cp", path: "/etc/kubernetes/manifests/etcd.yaml" }] } },
+      "its solution edits node files",
+    ],
+    [
+      "a node folder the solution makes",
+      { cleanup: { nodeFolders: [{ node: "cp", path: "/var/lib/etcd-from-backup" }] } },
+      "its solution makes node folders",
+    ],
+    [
+      "an API server its reset restarts",
+      { cleanup: { restartApiServer: { node: "cp" } } },
+      "its reset restarts the API server",
+    ],
+    [
       "node taints the solution adds",
       { cleanup: { nodeTaints: [{ node: "w", key: "k" }] } },
       "its solution taints nodes",
