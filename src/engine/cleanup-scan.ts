@@ -1,4 +1,6 @@
+import { drawnVariables } from "../catalog/instance.js";
 import type { LoadedTask } from "../catalog/load.js";
+import type { Task } from "../catalog/schema.js";
 import { type CleanupPlan, taskLabel } from "./cleanup-plan.js";
 import { apiVersionOf, type ClusterReader, type KubeObject, type ServedKind } from "./ports.js";
 
@@ -49,6 +51,29 @@ const claimedElsewhere = (o: KubeObject, namespace: string) => {
 const declared = (kind: string, name: string) => `${kind}|${name}`;
 
 /**
+ * Every name a cleanup name takes over a task's instances: its `oneOf` and `range`
+ * placeholders filled with each of their values (the other task's proof may run any instance).
+ */
+function instanceNames(task: Task, name: string): string[] {
+  let names = [name];
+  for (const [variable, drawn] of drawnVariables(task)) {
+    const placeholder = `{{${variable}}}`;
+    if (!name.includes(placeholder)) continue;
+    const values =
+      "oneOf" in drawn
+        ? drawn.oneOf.map(String)
+        : "range" in drawn
+          ? rangeValues(drawn.range.min, drawn.range.max, drawn.range.step ?? 1)
+          : [];
+    names = names.flatMap((n) => values.map((v) => n.replaceAll(placeholder, v)));
+  }
+  return names;
+}
+
+const rangeValues = (min: number, max: number, step: number) =>
+  Array.from({ length: Math.floor((max - min) / step) + 1 }, (_, i) => String(min + i * step));
+
+/**
  * The cluster-scoped objects the other tasks name in `cleanup.objects`: theirs, when
  * their proofs run beside this one's (a learner made them, so they carry no task label).
  */
@@ -56,7 +81,11 @@ export function othersObjects(task: LoadedTask, alongside: LoadedTask[]): Set<st
   return new Set(
     alongside
       .filter((other) => other.task.id !== task.task.id)
-      .flatMap((other) => (other.task.cleanup?.objects ?? []).map((o) => declared(o.kind, o.name))),
+      .flatMap((other) =>
+        (other.task.cleanup?.objects ?? []).flatMap((o) =>
+          instanceNames(other.task, o.name).map((name) => declared(o.kind, name)),
+        ),
+      ),
   );
 }
 

@@ -76,6 +76,24 @@ describe("cluster-scoped leftovers", () => {
     expect(leftBehind(plan, [], [crd, mine], theirs)).toEqual([mine]);
   });
 
+  it("leaves out every name another task's cleanup takes over its drawn instances", () => {
+    const self = { task: { ...task, id: "pvc-task" }, dir: "", file: "" } as unknown as LoadedTask;
+    const other = {
+      task: {
+        ...task,
+        id: "csr-task",
+        vars: { user: { oneOf: ["jane", "omar"] }, n: { range: { min: 1, max: 5, step: 2 } } },
+        cleanup: { objects: [{ kind: "CertificateSigningRequest", name: "{{user}}-{{n}}" }] },
+      },
+      dir: "",
+      file: "",
+    } as unknown as LoadedTask;
+    const theirs = othersObjects(self, [self, other]);
+    const csr = (name: string) => object("certificates.k8s.io/v1", "CertificateSigningRequest", name);
+    const after = [csr("jane-1"), csr("omar-5"), csr("omar-3"), csr("lena-1"), csr("jane-2")];
+    expect(leftBehind(plan, [], after, theirs)).toEqual([csr("lena-1"), csr("jane-2")]);
+  });
+
   it("says what to add to cleanup", () => {
     expect(leftoverProblem(object("storage.k8s.io/v1", "StorageClass", "fast"))).toBe(
       "StorageClass fast is left after reset: the solution creates it and reset does not remove it — add it to the task's cleanup: { objects: [{ kind: StorageClass, name: fast }] }",
