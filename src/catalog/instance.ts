@@ -72,11 +72,19 @@ function picker(seed: string, name: string): Pick {
   return (n) => Math.floor(random() * n);
 }
 
+type ListedVariable = Extract<DrawnVariable, { oneOf: unknown } | { range: unknown }>;
+
+/** Every value a oneOf or range variable can take, in order. */
+export function choices(variable: ListedVariable): Value[] {
+  if ("oneOf" in variable) return variable.oneOf as Value[];
+  const { min, max, step = 1 } = variable.range;
+  return Array.from({ length: Math.floor((max - min) / step) + 1 }, (_, i) => min + i * step);
+}
+
 function drawOne(variable: DrawnVariable, pick: Pick, context: DrawContext): Value {
-  if ("oneOf" in variable) return variable.oneOf[pick(variable.oneOf.length)] as Value;
-  if ("range" in variable) {
-    const { min, max, step = 1 } = variable.range;
-    return min + step * pick(Math.floor((max - min) / step) + 1);
+  if ("oneOf" in variable || "range" in variable) {
+    const all = choices(variable);
+    return all[pick(all.length)] as Value;
   }
   if ("node" in variable) return context.workers[pick(context.workers.length)] ?? "";
   const atoms = parsePattern(variable.pattern);

@@ -1,4 +1,4 @@
-import { drawnVariables } from "../catalog/instance.js";
+import { choices, drawnVariables } from "../catalog/instance.js";
 import type { LoadedTask } from "../catalog/load.js";
 import type { Task } from "../catalog/schema.js";
 import { type CleanupPlan, taskLabel } from "./cleanup-plan.js";
@@ -58,20 +58,12 @@ function instanceNames(task: Task, name: string): string[] {
   let names = [name];
   for (const [variable, drawn] of drawnVariables(task)) {
     const placeholder = `{{${variable}}}`;
-    if (!name.includes(placeholder)) continue;
-    const values =
-      "oneOf" in drawn
-        ? drawn.oneOf.map(String)
-        : "range" in drawn
-          ? rangeValues(drawn.range.min, drawn.range.max, drawn.range.step ?? 1)
-          : [];
+    if (!name.includes(placeholder) || !("oneOf" in drawn || "range" in drawn)) continue;
+    const values = choices(drawn).map(String);
     names = names.flatMap((n) => values.map((v) => n.replaceAll(placeholder, v)));
   }
   return names;
 }
-
-const rangeValues = (min: number, max: number, step: number) =>
-  Array.from({ length: Math.floor((max - min) / step) + 1 }, (_, i) => String(min + i * step));
 
 /**
  * The cluster-scoped objects the other tasks name in `cleanup.objects`: theirs, when

@@ -249,15 +249,15 @@ function largestField(
   return { unset: `${what} has no ${field}` };
 }
 
-/** A number or quantity at path; `list[*].rest` sums rest over the list's items. */
-export function amountOf(object: unknown, path: string): number | undefined {
-  const [head = "", rest] = path.split("[*]");
-  if (rest === undefined) return amount(fieldOf(object, head));
-  const items = fieldOf(object, head);
+/** A number or quantity at path; `list[*].rest` sums rest over the list's items (rest may hold another [*]). */
+function amountOf(object: unknown, path: string): number | undefined {
+  const star = path.indexOf("[*]");
+  if (star < 0) return amount(fieldOf(object, path));
+  const items = fieldOf(object, path.slice(0, star));
   if (!Array.isArray(items)) return undefined;
   let total = 0;
   for (const item of items) {
-    const value = amountOf(item, rest.replace(/^\./, ""));
+    const value = amountOf(item, path.slice(star + 3).replace(/^\./, ""));
     if (value === undefined) return undefined;
     total += value;
   }
