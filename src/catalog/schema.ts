@@ -543,11 +543,11 @@ const cleanupMore = {
     .describe(
       "Node folders the learner makes (a restored etcd data dir); reset removes them with what they hold",
     ),
-  restartApiServer: z
+  restartControlPlane: z
     .strictObject({ node: name.describe("The control-plane node, e.g. {{controlPlane}}") })
     .optional()
     .describe(
-      "Reset restarts the API server (its static pod) after putting node files back, so that it forgets what it cached: after an etcd restore its cache is ahead of etcd",
+      "Reset restarts the API server, controller manager and scheduler (their static pods) after putting node files back, so that they forget what they cached: after an etcd restore their caches are ahead of etcd",
     ),
 };
 

@@ -75,7 +75,7 @@ async function findings({ task, dir, proofs }: LoadedTask): Promise<SharedState[
   if (cleanup.nodeFiles?.length) cluster("its solution writes node files");
   if (cleanup.editedNodeFiles?.length) cluster("its solution edits node files");
   if (cleanup.nodeFolders?.length) cluster("its solution makes node folders");
-  if (cleanup.restartApiServer) cluster("its reset restarts the API server");
+  if (cleanup.restartControlPlane) cluster("its reset restarts the control plane");
   if (cleanup.nodeLabels?.length) cluster("its solution labels nodes");
   if (cleanup.nodeTaints?.length) cluster("its solution taints nodes");
   if (cleanup.cordons?.length) cluster("its solution cordons nodes");

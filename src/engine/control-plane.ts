@@ -5,7 +5,7 @@ import type { NodeFiles } from "./cleanup-apply.js";
 import type { ClusterReader } from "./ports.js";
 
 // What setup and reset do to the control plane itself: an etcd snapshot saved as a learner
-// saves one, and an API server restarted as the Kubernetes docs advise after an etcd restore.
+// saves one, and the control plane restarted as the Kubernetes docs advise after an etcd restore.
 
 /** kubeadm's etcd client certificates, as the catalog's etcd tasks name them. */
 export const etcdSnapshotCommand = (path: string) => [
@@ -31,42 +31,62 @@ export async function saveEtcdSnapshot(nodes: NodeFiles, { node, path }: NodePat
 }
 
 export const apiServerManifest = "/etc/kubernetes/manifests/kube-apiserver.yaml";
-/** Where the API server's manifest waits while it is out of the manifests folder. */
-export const restartCopy = (task: string) => `/var/lib/kubedrill/restart/${task}/kube-apiserver.yaml`;
+/** The components the Kubernetes docs restart after an etcd restore, the API server first. */
+const controlPlaneManifests = [
+  apiServerManifest,
+  "/etc/kubernetes/manifests/kube-controller-manager.yaml",
+  "/etc/kubernetes/manifests/kube-scheduler.yaml",
+];
+/** Where a control-plane manifest waits while it is out of the manifests folder. */
+export const restartCopy = (task: string, manifest: string) =>
+  `/var/lib/kubedrill/restart/${task}/${manifest.slice(manifest.lastIndexOf("/") + 1)}`;
 
 /**
- * A manifest that a restart took out and an interrupted reset never put back is put back
+ * Manifests that a restart took out and an interrupted reset never put back are put back
  * first, before anything asks the API server.
  */
-export async function putBackApiServer(nodes: NodeFiles, node: string, task: string): Promise<boolean> {
-  const waiting = await nodes.read(node, restartCopy(task));
-  if (waiting === undefined || (await nodes.read(node, apiServerManifest)) !== undefined) return false;
-  await nodes.write(node, apiServerManifest, waiting);
-  return true;
+export async function putBackControlPlane(nodes: NodeFiles, node: string, task: string): Promise<boolean> {
+  let written = false;
+  for (const manifest of controlPlaneManifests) {
+    const waiting = await nodes.read(node, restartCopy(task, manifest));
+    if (waiting === undefined || (await nodes.read(node, manifest)) !== undefined) continue;
+    await nodes.write(node, manifest, waiting);
+    written = true;
+  }
+  return written;
 }
 
 /**
- * Restarts the API server as one restarts any static pod: its manifest leaves the manifests
- * folder until the kubelet has stopped it (/readyz stops answering), then comes back. The
- * manifest waits on the node meanwhile, so an interrupted reset finds it (putBackApiServer).
+ * Restarts the API server, the controller manager and the scheduler as one restarts any
+ * static pod: their manifests leave the manifests folder until the kubelet has stopped the
+ * API server (/readyz stops answering), then come back. The controllers restart with it
+ * because their informers may hold what the restore took back, or what an etcd started on
+ * an empty folder said meanwhile. The manifests wait on the node, so an interrupted reset
+ * finds them (putBackControlPlane).
  */
-export async function restartApiServer(
+export async function restartControlPlane(
   nodes: NodeFiles,
   cluster: Pick<ClusterReader, "notReady">,
   node: string,
   task: string,
   timeoutMs: number,
 ): Promise<void> {
-  const manifest = await nodes.read(node, apiServerManifest);
-  if (manifest === undefined || !cluster.notReady) return;
-  await nodes.write(node, restartCopy(task), manifest);
-  await nodes.remove(node, apiServerManifest);
+  if (!cluster.notReady || (await nodes.read(node, apiServerManifest)) === undefined) return;
+  const present: [string, string][] = [];
+  for (const manifest of controlPlaneManifests) {
+    const content = await nodes.read(node, manifest);
+    if (content !== undefined) present.push([manifest, content]);
+  }
+  for (const [manifest, content] of present) await nodes.write(node, restartCopy(task, manifest), content);
+  for (const [manifest] of present) await nodes.remove(node, manifest);
   const stopped = await poll(async () => ((await cluster.notReady?.()) === undefined ? undefined : true), {
     timeoutMs,
     intervalMs: 250,
   });
-  await nodes.write(node, apiServerManifest, manifest);
-  await nodes.remove(node, restartCopy(task));
+  for (const [manifest, content] of present) {
+    await nodes.write(node, manifest, content);
+    await nodes.remove(node, restartCopy(task, manifest));
+  }
   if (!stopped) {
     throw new ClusterError(
       `reset of task ${task}: the API server still answered ${Math.round(timeoutMs / 1000)}s after its manifest left ${node}:/etc/kubernetes/manifests`,

@@ -13,7 +13,7 @@ import { evaluate } from "./cel.js";
 import { parseDuration } from "./checks.js";
 import { applyPlan, type NodeFiles, recordBeforeStart } from "./cleanup-apply.js";
 import { beforeStartAnnotation, cleanupPlan, type Taint, taintsOf, taskLabels } from "./cleanup-plan.js";
-import { putBackApiServer, restartApiServer, saveEtcdSnapshot } from "./control-plane.js";
+import { putBackControlPlane, restartControlPlane, saveEtcdSnapshot } from "./control-plane.js";
 import { editedContent, editImpossible, undoneContent } from "./edit-node-file.js";
 import { formatMismatch } from "./match.js";
 import { runSystemctl, stepCommands } from "./node-service.js";
@@ -401,8 +401,8 @@ async function copyEditedFiles(task: Task, env: SetupEnv): Promise<void> {
  * the rest.
  */
 async function undoSetupEdits(task: Task, env: SetupEnv): Promise<void> {
-  const restart = task.cleanup?.restartApiServer && fill(task.cleanup.restartApiServer, env.vars);
-  let written = restart && env.nodes ? await putBackApiServer(env.nodes, restart.node, task.id) : false;
+  const restart = task.cleanup?.restartControlPlane && fill(task.cleanup.restartControlPlane, env.vars);
+  let written = restart && env.nodes ? await putBackControlPlane(env.nodes, restart.node, task.id) : false;
   for (const { node, path, replace } of env.nodes ? setupEdits(task, env.vars) : []) {
     const nodes = env.nodes as NodeFiles;
     const content = await nodes.read(node, path);
@@ -417,7 +417,7 @@ async function undoSetupEdits(task: Task, env: SetupEnv): Promise<void> {
   // the old one, about to go. Ready must then hold a while, past the kubelet's restart.
   await untilApiReady(env.cluster, task.id, written ? restartHoldMs : 0);
   if (restart && env.nodes) {
-    await restartApiServer(env.nodes, env.cluster, restart.node, task.id, apiReadyMs);
+    await restartControlPlane(env.nodes, env.cluster, restart.node, task.id, apiReadyMs);
     await untilApiReady(env.cluster, task.id, restartHoldMs);
   }
 }

@@ -96,15 +96,16 @@ const timedProof =
 // Tasks that keep to their namespace are proved six at a time on the shared test
 // cluster (they mostly wait on controllers, not the CPU), those that make cluster-scoped
 // objects of their own one by one beside them; those that change nodes or the whole
-// cluster one at a time on each of three clusters of their own, at the same time (proveAll decides from
+// cluster one at a time on each of four clusters of their own, at the same time (proveAll decides from
 // the task data). Each proof's time is printed: the run's critical path at a glance.
 const proofs = new Map<string, Proof>();
 /**
- * Clusters of their own for the tasks that change a whole cluster. Three lanes: the node
- * tasks wait out the node controller's grace period in each proof (several minutes per
- * task), mostly idle, and one or two lanes would be the run's long pole.
+ * Clusters of their own for the tasks that change a whole cluster. Four lanes: the node
+ * tasks wait out the node controller's grace period in each proof, and etcd-restore waits
+ * on etcd and the control plane restarting (several minutes per task), mostly idle; fewer
+ * lanes would be the run's long pole. An idle cluster costs a tenth of a core.
  */
-const ownClusters = ["alone", "alone2", "alone3"].map((name) => ({
+const ownClusters = ["alone", "alone2", "alone3", "alone4"].map((name) => ({
   KUBECONFIG: join(testRoot, name, "kubeconfig"),
   KUBEDRILL_STATE_DIR: join(testRoot, name, "state"),
 }));

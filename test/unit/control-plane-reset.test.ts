@@ -9,12 +9,14 @@ import { FakeCluster, FakeNodes, servedKinds } from "../support/fake-cluster.js"
 
 // What an etcd restore task asks of setup and reset: a snapshot saved as a learner saves
 // one, etcd's manifest written back without the API server, the restored folder removed,
-// and the API server restarted so that it forgets its cache.
+// and the control plane restarted so that it forgets its caches.
 
 const node = "kubedrill-control-plane";
 const etcdManifest = "/etc/kubernetes/manifests/etcd.yaml";
 const original = "    - --data-dir=/var/lib/etcd\n      path: /var/lib/etcd\n";
 const restored = "    - --data-dir=/var/lib/etcd\n      path: /var/lib/etcd-from-backup\n";
+const controllerManager = "/etc/kubernetes/manifests/kube-controller-manager.yaml";
+const scheduler = "/etc/kubernetes/manifests/kube-scheduler.yaml";
 
 const task = taskSchema.parse({
   id: "restore-drill",
@@ -28,7 +30,7 @@ const task = taskSchema.parse({
   cleanup: {
     editedNodeFiles: [{ node: "{{controlPlane}}", path: etcdManifest }],
     nodeFolders: [{ node: "{{controlPlane}}", path: "/var/lib/etcd-from-backup" }],
-    restartApiServer: { node: "{{controlPlane}}" },
+    restartControlPlane: { node: "{{controlPlane}}" },
   },
   checks: [{ title: "t", resource: { kind: "Pod", name: "web" } }],
   solution: "true",
@@ -56,16 +58,23 @@ describe("resetting a restored etcd", { timeout: 60_000 }, () => {
   const env = () => ({ cluster, nodes, vars });
   const apiUp = () => nodes.files.has(`${node}:${apiServerManifest}`);
   let apiStops: number;
+  /** The control-plane manifests in the folder while the API server was down. */
+  let presentWhileDown: Set<string>;
 
   beforeEach(() => {
     cluster = new FakeCluster(servedKinds);
     nodes = new ControlPlane();
     nodes.files.set(`${node}:${etcdManifest}`, original);
     nodes.files.set(`${node}:${apiServerManifest}`, "kube-apiserver");
+    nodes.files.set(`${node}:${controllerManager}`, "kube-controller-manager");
+    nodes.files.set(`${node}:${scheduler}`, "kube-scheduler");
     apiStops = 0;
+    presentWhileDown = new Set();
     cluster.notReady = async () => {
       if (apiUp()) return undefined;
       apiStops++;
+      for (const m of [controllerManager, scheduler])
+        if (nodes.files.has(`${node}:${m}`)) presentWhileDown.add(m);
       return "kube-apiserver is not running";
     };
   });
@@ -121,17 +130,23 @@ describe("resetting a restored etcd", { timeout: 60_000 }, () => {
     });
   });
 
-  it("restarts the API server: its manifest leaves until /readyz stops answering, then comes back", async () => {
+  it("restarts the API server, controller manager and scheduler: their manifests leave until /readyz stops answering, then come back", async () => {
     await resetTask(loaded, env());
     expect(apiStops).toBeGreaterThan(0);
+    expect(presentWhileDown).toEqual(new Set());
     expect(nodes.files.get(`${node}:${apiServerManifest}`)).toBe("kube-apiserver");
-    expect(nodes.files.has(`${node}:${restartCopy(task.id)}`)).toBe(false);
+    expect(nodes.files.get(`${node}:${controllerManager}`)).toBe("kube-controller-manager");
+    expect(nodes.files.get(`${node}:${scheduler}`)).toBe("kube-scheduler");
+    expect([...nodes.files.keys()].filter((k) => k.includes("/var/lib/kubedrill/restart/"))).toEqual([]);
   });
 
-  it("a manifest a cut-short restart left out is put back from where it waited", async () => {
+  it("manifests a cut-short restart left out are put back from where they waited", async () => {
     nodes.files.delete(`${node}:${apiServerManifest}`);
-    nodes.files.set(`${node}:${restartCopy(task.id)}`, "kube-apiserver");
+    nodes.files.delete(`${node}:${scheduler}`);
+    nodes.files.set(`${node}:${restartCopy(task.id, apiServerManifest)}`, "kube-apiserver");
+    nodes.files.set(`${node}:${restartCopy(task.id, scheduler)}`, "kube-scheduler");
     await resetTask(loaded, env());
     expect(nodes.files.get(`${node}:${apiServerManifest}`)).toBe("kube-apiserver");
+    expect(nodes.files.get(`${node}:${scheduler}`)).toBe("kube-scheduler");
   });
 });

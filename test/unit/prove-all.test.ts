@@ -73,9 +73,9 @@ describe("sharedState", () => {
       "its solution makes node folders",
     ],
     [
-      "an API server its reset restarts",
-      { cleanup: { restartApiServer: { node: "cp" } } },
-      "its reset restarts the API server",
+      "a control plane its reset restarts",
+      { cleanup: { restartControlPlane: { node: "cp" } } },
+      "its reset restarts the control plane",
     ],
     [
       "node taints the solution adds",
