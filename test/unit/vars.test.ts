@@ -107,6 +107,21 @@ describe("a variable read from the object with the largest amount", () => {
     expect(vars.hungriest).toBe("two-containers");
   });
 
+  it("sums over every [*] of a path, a list inside a list", async () => {
+    const fleet = (name: string, ...groups: string[][]) => ({
+      kind: "Fleet",
+      metadata: { name },
+      groups: groups.map((memory) => ({ pods: memory.map((m) => ({ usage: { memory: m } })) })),
+    });
+    const reader = readerOf([
+      fleet("wide", ["10Mi", "10Mi"], ["10Mi", "10Mi"], ["10Mi"]),
+      fleet("deep", ["45Mi"]),
+    ]);
+    const vars = await resolveVars(taskReading("groups[*].pods[*].usage.memory"), reader, undefined, {});
+    // Five 10Mi pods in three groups beat one 45Mi pod only when the inner lists are summed too.
+    expect(vars.hungriest).toBe("wide");
+  });
+
   it("leaves a tie unset, naming the tied objects", async () => {
     const reader = readerOf([podMetrics("a", "64Mi"), podMetrics("b", "65536Ki"), podMetrics("c", "1Mi")]);
     const vars = await resolveVars(taskReading("containers[*].usage.memory"), reader, undefined, {});
