@@ -6,13 +6,14 @@ export type { ServedKind };
 /** Aggregated discovery (Kubernetes ≥ 1.30): every group's resources in one answer. */
 const aggregated = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
 
-interface DiscoveryList {
+export interface DiscoveryList {
   kind?: string;
   items?: {
     metadata: { name?: string };
     versions: {
       version: string;
-      resources: { resource: string; scope: string; verbs?: string[]; responseKind?: { kind: string } }[];
+      /** Absent while the group is Stale: an aggregated API (metrics-server) not reached since the API server started. */
+      resources?: { resource: string; scope: string; verbs?: string[]; responseKind?: { kind: string } }[];
     }[];
   }[];
 }
@@ -32,13 +33,18 @@ export async function servedKinds(api: KubeApi): Promise<ServedKind[]> {
     api.request<DiscoveryList>("GET", "/apis", undefined, undefined, aggregated),
   ]);
   if (core.kind !== "APIGroupDiscoveryList" || groups.kind !== "APIGroupDiscoveryList") return perGroup(api);
-  return [...(core.items ?? []), ...(groups.items ?? [])].flatMap((group) => {
+  return discoveredKinds([...(core.items ?? []), ...(groups.items ?? [])]);
+}
+
+/** The kinds of each group's preferred version; a group whose resources are not known now serves none. */
+export function discoveredKinds(groups: NonNullable<DiscoveryList["items"]>): ServedKind[] {
+  return groups.flatMap((group) => {
     const preferred = group.versions[0];
     if (!preferred) return [];
     const apiVersion = group.metadata.name
       ? `${group.metadata.name}/${preferred.version}`
       : preferred.version;
-    return preferred.resources.map((r) => ({
+    return (preferred.resources ?? []).map((r) => ({
       apiVersion,
       kind: r.responseKind?.kind ?? "",
       namespaced: r.scope === "Namespaced",
