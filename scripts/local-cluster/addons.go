@@ -22,7 +22,6 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/restmapper"
-	"k8s.io/client-go/tools/clientcmd"
 	kubeadmapi "k8s.io/kubernetes/cmd/kubeadm/app/apis/kubeadm"
 	kubeadmscheme "k8s.io/kubernetes/cmd/kubeadm/app/apis/kubeadm/scheme"
 	"k8s.io/kubernetes/cmd/kubeadm/app/componentconfigs"
@@ -58,7 +57,7 @@ func runAddons() int {
 }
 
 func installAddons(ctx context.Context, kubeconfig string, metricsServerPort int, out io.Writer) error {
-	config, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	config, err := clientConfig(kubeconfig)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/ptr"
 )
 
@@ -134,7 +133,7 @@ func runMirrorPods(ctx context.Context, k *cpKubelet, kubeconfig string) {
 		case <-time.After(500 * time.Millisecond):
 		}
 		if client == nil {
-			config, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+			config, err := clientConfig(kubeconfig)
 			if err != nil {
 				continue
 			}

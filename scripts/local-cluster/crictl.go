@@ -17,7 +17,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 // crictl on a local node answers from what the kubelet would know: the node's pods
@@ -113,7 +112,7 @@ func nodePods() ([]corev1.Pod, error) {
 	if kubeconfig == "" {
 		kubeconfig = onNode("/etc/kubernetes/kubelet.conf")
 	}
-	config, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	config, err := clientConfig(kubeconfig)
 	if err != nil {
 		return nil, err
 	}

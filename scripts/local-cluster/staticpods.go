@@ -20,7 +20,6 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	listersv1 "k8s.io/client-go/listers/core/v1"
-	"k8s.io/client-go/tools/clientcmd"
 	"kubedrill.dev/local-cluster/staticpod"
 	"sigs.k8s.io/yaml"
 )
@@ -39,7 +38,7 @@ const (
 // kubelet does not run as a process), node health from its kubelet service, volumes,
 // logs and the nodes' kubelet API. It returns when ctx ends.
 func runNodeAgent(ctx context.Context, kubeconfig, nodesDir, kubeletAddress, clientCA string) error {
-	config, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	config, err := clientConfig(kubeconfig)
 	if err != nil {
 		return err
 	}
