@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/ptr"
 )
 
@@ -133,7 +134,7 @@ func runMirrorPods(ctx context.Context, k *cpKubelet, kubeconfig string) {
 		case <-time.After(500 * time.Millisecond):
 		}
 		if client == nil {
-			config, err := clientConfig(kubeconfig)
+			config, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 			if err != nil {
 				continue
 			}

@@ -20,6 +20,7 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	listersv1 "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/clientcmd"
 	"kubedrill.dev/local-cluster/staticpod"
 	"sigs.k8s.io/yaml"
 )
@@ -38,7 +39,7 @@ const (
 // kubelet does not run as a process), node health from its kubelet service, volumes,
 // logs and the nodes' kubelet API. It returns when ctx ends.
 func runNodeAgent(ctx context.Context, kubeconfig, nodesDir, kubeletAddress, clientCA string) error {
-	config, err := clientConfig(kubeconfig)
+	config, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		return err
 	}
