@@ -6,7 +6,7 @@ export type { ServedKind };
 /** Aggregated discovery (Kubernetes ≥ 1.30): every group's resources in one answer. */
 const aggregated = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
 
-export interface DiscoveryList {
+interface DiscoveryList {
   kind?: string;
   items?: {
     metadata: { name?: string };

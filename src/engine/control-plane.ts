@@ -71,12 +71,13 @@ export async function restartControlPlane(
   task: string,
   timeoutMs: number,
 ): Promise<void> {
-  if (!cluster.notReady || (await nodes.read(node, apiServerManifest)) === undefined) return;
+  if (!cluster.notReady) return;
   const present: [string, string][] = [];
   for (const manifest of controlPlaneManifests) {
     const content = await nodes.read(node, manifest);
     if (content !== undefined) present.push([manifest, content]);
   }
+  if (!present.some(([manifest]) => manifest === apiServerManifest)) return;
   for (const [manifest, content] of present) await nodes.write(node, restartCopy(task, manifest), content);
   for (const [manifest] of present) await nodes.remove(node, manifest);
   const stopped = await poll(async () => ((await cluster.notReady?.()) === undefined ? undefined : true), {
